@@ -1,0 +1,654 @@
+//! One customer's RFM summary and the columnar table of many customers.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use ndarray::{Array1, ArrayView1};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::time::TimeUnit;
+
+/// One customer's purchase history summarised as frequency, recency and age.
+///
+/// * `frequency` (x): number of *repeat* purchases (purchase periods after the first);
+/// * `recency` (t_x): age of the customer at the last purchase, measured from the first one
+///   (0 when there is no repeat purchase);
+/// * `age` (T): age of the customer at the end of observation, measured from the first purchase.
+///
+/// The unit of `recency` and `age` travels with the value, so it cannot be mixed up.
+///
+/// ```
+/// use clv::{Rfm, TimeUnit};
+/// let c = Rfm::new(2, 30.43, 38.86, TimeUnit::Weeks).unwrap();
+/// assert_eq!(c.frequency, 2);
+/// assert!(Rfm::new(2, 40.0, 38.86, TimeUnit::Weeks).is_err()); // recency > T
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Rfm {
+    /// Number of repeat purchases x.
+    pub frequency: u32,
+    /// Time from first to last purchase, t_x.
+    pub recency: f64,
+    /// Time from first purchase to the end of observation, T.
+    pub age: f64,
+    /// Unit of `recency` and `age`.
+    pub unit: TimeUnit,
+}
+
+impl Rfm {
+    /// A validated RFM summary.
+    ///
+    /// Errors when a time is not finite, recency is negative or exceeds age, age is not positive,
+    /// or recency is positive without a repeat purchase.
+    pub fn new(frequency: u32, recency: f64, age: f64, unit: TimeUnit) -> Result<Self> {
+        check_rfm(1, frequency as f64, recency, age)?;
+        Ok(Rfm {
+            frequency,
+            recency,
+            age,
+            unit,
+        })
+    }
+
+    /// The same customer with times expressed in `unit`.
+    ///
+    /// ```
+    /// use clv::{Rfm, TimeUnit};
+    /// let c = Rfm::new(1, 7.0, 14.0, TimeUnit::Days).unwrap().in_unit(TimeUnit::Weeks);
+    /// assert_eq!((c.recency, c.age), (1.0, 2.0));
+    /// ```
+    pub fn in_unit(self, unit: TimeUnit) -> Self {
+        let k = self.unit.in_units_of(unit);
+        Rfm {
+            frequency: self.frequency,
+            recency: self.recency * k,
+            age: self.age * k,
+            unit,
+        }
+    }
+}
+
+/// Validates one customer's (x, t_x, T); `row` is used in the error.
+pub(crate) fn check_rfm(row: usize, x: f64, t_x: f64, age: f64) -> Result<()> {
+    if !x.is_finite() {
+        return Err(Error::invalid_value(row, "frequency", x, "frequency must be a finite number"));
+    }
+    if x < 0.0 {
+        return Err(Error::invalid_value(row, "frequency", x, "frequency (repeat purchases) cannot be negative"));
+    }
+    if x.fract() != 0.0 {
+        return Err(Error::invalid_value(row, "frequency", x, "frequency (repeat purchases) must be a whole number"));
+    }
+    if !t_x.is_finite() {
+        return Err(Error::invalid_value(row, "recency", t_x, "recency must be a finite number"));
+    }
+    if t_x < 0.0 {
+        return Err(Error::invalid_value(row, "recency", t_x, "recency cannot be negative"));
+    }
+    if !age.is_finite() {
+        return Err(Error::invalid_value(row, "T", age, "T (age) must be a finite number"));
+    }
+    if age <= 0.0 {
+        return Err(Error::invalid_value(row, "T", age, "T (age at the end of observation) must be positive"));
+    }
+    if t_x > age {
+        return Err(Error::invalid_value(
+            row,
+            "recency",
+            t_x,
+            format!("recency cannot exceed T = {age}"),
+        ));
+    }
+    if x == 0.0 && t_x != 0.0 {
+        return Err(Error::invalid_value(
+            row,
+            "recency",
+            t_x,
+            "recency must be 0 for a customer with no repeat purchase (frequency 0)",
+        ));
+    }
+    Ok(())
+}
+
+fn check_monetary(row: usize, x: f64, m: f64) -> Result<()> {
+    if !m.is_finite() {
+        return Err(Error::invalid_value(row, "monetary_value", m, "monetary value must be a finite number"));
+    }
+    if x > 0.0 && m <= 0.0 {
+        return Err(Error::invalid_value(
+            row,
+            "monetary_value",
+            m,
+            "a repeat customer (frequency > 0) needs a positive mean spend",
+        ));
+    }
+    if m < 0.0 {
+        return Err(Error::invalid_value(row, "monetary_value", m, "monetary value cannot be negative"));
+    }
+    Ok(())
+}
+
+/// A validated, columnar table of customers: ids, RFM columns, optional mean spend and weights.
+///
+/// Rows keep the order they were given in. A weight `w` on a row means `w` identical customers
+/// (as in compressed data sets such as the donations data); it defaults to 1.
+///
+/// ```
+/// use clv::{CustomerTable, TimeUnit};
+/// use ndarray::array;
+/// let table = CustomerTable::new(
+///     vec!["a".into(), "b".into()],
+///     array![2.0, 0.0],
+///     array![30.43, 0.0],
+///     array![38.86, 38.86],
+///     TimeUnit::Weeks,
+/// ).unwrap();
+/// assert_eq!(table.len(), 2);
+/// assert_eq!(table.get(0).frequency, 2);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerTable {
+    ids: Vec<String>,
+    frequency: Array1<f64>,
+    recency: Array1<f64>,
+    age: Array1<f64>,
+    monetary_value: Option<Array1<f64>>,
+    weights: Option<Array1<f64>>,
+    unit: TimeUnit,
+}
+
+impl CustomerTable {
+    /// Builds a table from its columns, validating every row (see [`Rfm::new`]) and the ids
+    /// (no duplicates).
+    pub fn new(
+        ids: Vec<String>,
+        frequency: Array1<f64>,
+        recency: Array1<f64>,
+        age: Array1<f64>,
+        unit: TimeUnit,
+    ) -> Result<Self> {
+        let n = ids.len();
+        if n == 0 {
+            return Err(Error::Empty {
+                what: "customer table".into(),
+            });
+        }
+        for (name, col) in [("frequency", &frequency), ("recency", &recency), ("T", &age)] {
+            if col.len() != n {
+                return Err(Error::LengthMismatch {
+                    column: name.into(),
+                    expected: n,
+                    actual: col.len(),
+                });
+            }
+        }
+        for i in 0..n {
+            check_rfm(i + 1, frequency[i], recency[i], age[i])?;
+        }
+        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(n);
+        for (i, id) in ids.iter().enumerate() {
+            if let Some(first) = seen.insert(id.as_str(), i) {
+                return Err(Error::DuplicateId {
+                    id: id.clone(),
+                    first: first + 1,
+                    second: i + 1,
+                });
+            }
+        }
+        Ok(CustomerTable {
+            ids,
+            frequency,
+            recency,
+            age,
+            monetary_value: None,
+            weights: None,
+            unit,
+        })
+    }
+
+    /// Builds a table from customers (ids are `1..=n`).
+    ///
+    /// ```
+    /// use clv::{CustomerTable, Rfm, TimeUnit};
+    /// let t = CustomerTable::from_customers(&[Rfm::new(1, 2.0, 5.0, TimeUnit::Days).unwrap()]).unwrap();
+    /// assert_eq!(t.unit(), TimeUnit::Days);
+    /// ```
+    pub fn from_customers(customers: &[Rfm]) -> Result<Self> {
+        let unit = customers.first().map(|c| c.unit).unwrap_or(TimeUnit::Weeks);
+        let cs: Vec<Rfm> = customers.iter().map(|c| c.in_unit(unit)).collect();
+        CustomerTable::new(
+            (1..=cs.len()).map(|i| i.to_string()).collect(),
+            cs.iter().map(|c| c.frequency as f64).collect(),
+            cs.iter().map(|c| c.recency).collect(),
+            cs.iter().map(|c| c.age).collect(),
+            unit,
+        )
+    }
+
+    /// Adds the mean spend per repeat purchase. Repeat customers need a positive value;
+    /// customers with frequency 0 conventionally have 0 (their value is not used for fitting).
+    pub fn with_monetary_value(mut self, monetary_value: Array1<f64>) -> Result<Self> {
+        self.check_len("monetary_value", monetary_value.len())?;
+        for (i, (&x, &m)) in self.frequency.iter().zip(monetary_value.iter()).enumerate() {
+            check_monetary(i + 1, x, m)?;
+        }
+        self.monetary_value = Some(monetary_value);
+        Ok(self)
+    }
+
+    /// Adds weights: a row of weight `w` stands for `w` identical customers. Weights must be
+    /// finite and positive.
+    pub fn with_weights(mut self, weights: Array1<f64>) -> Result<Self> {
+        self.check_len("weights", weights.len())?;
+        for (i, &w) in weights.iter().enumerate() {
+            if !(w.is_finite() && w > 0.0) {
+                return Err(Error::invalid_value(i + 1, "weights", w, "weight must be a positive number"));
+            }
+        }
+        self.weights = Some(weights);
+        Ok(self)
+    }
+
+    fn check_len(&self, column: &str, actual: usize) -> Result<()> {
+        if actual != self.len() {
+            return Err(Error::LengthMismatch {
+                column: column.into(),
+                expected: self.len(),
+                actual,
+            });
+        }
+        Ok(())
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Always false: an empty table cannot be built.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Customer ids, in row order.
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
+
+    /// Repeat purchases x (whole numbers stored as `f64`).
+    pub fn frequency(&self) -> ArrayView1<'_, f64> {
+        self.frequency.view()
+    }
+
+    /// Recency t_x, in [`unit`](Self::unit).
+    pub fn recency(&self) -> ArrayView1<'_, f64> {
+        self.recency.view()
+    }
+
+    /// Age T, in [`unit`](Self::unit).
+    pub fn age(&self) -> ArrayView1<'_, f64> {
+        self.age.view()
+    }
+
+    /// Mean spend of the repeat purchases, if the table has it.
+    pub fn monetary_value(&self) -> Option<ArrayView1<'_, f64>> {
+        self.monetary_value.as_ref().map(|m| m.view())
+    }
+
+    /// Row weights, if any (`None` means every row weighs 1).
+    pub fn weights(&self) -> Option<ArrayView1<'_, f64>> {
+        self.weights.as_ref().map(|w| w.view())
+    }
+
+    /// Weight of row `i` (1 when the table has no weights).
+    pub fn weight(&self, i: usize) -> f64 {
+        self.weights.as_ref().map_or(1.0, |w| w[i])
+    }
+
+    /// Total number of customers (sum of weights).
+    pub fn total_weight(&self) -> f64 {
+        self.weights.as_ref().map_or(self.len() as f64, |w| w.sum())
+    }
+
+    /// The unit of recency and age.
+    pub fn unit(&self) -> TimeUnit {
+        self.unit
+    }
+
+    /// Row `i` as an [`Rfm`]. Panics if `i >= len()`, like slice indexing.
+    pub fn get(&self, i: usize) -> Rfm {
+        Rfm {
+            frequency: self.frequency[i] as u32,
+            recency: self.recency[i],
+            age: self.age[i],
+            unit: self.unit,
+        }
+    }
+
+    /// Iterates over the rows as [`Rfm`]s.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Rfm> + '_ {
+        (0..self.len()).map(move |i| self.get(i))
+    }
+
+    /// The same table with times expressed in `unit`.
+    ///
+    /// ```
+    /// use clv::{CustomerTable, TimeUnit};
+    /// use ndarray::array;
+    /// let t = CustomerTable::new(vec!["a".into()], array![1.0], array![7.0], array![14.0], TimeUnit::Days).unwrap();
+    /// assert_eq!(t.to_unit(TimeUnit::Weeks).age()[0], 2.0);
+    /// ```
+    pub fn to_unit(&self, unit: TimeUnit) -> CustomerTable {
+        let k = self.unit.in_units_of(unit);
+        let mut out = self.clone();
+        if k != 1.0 {
+            out.recency.mapv_inplace(|v| v * k);
+            out.age.mapv_inplace(|v| v * k);
+        }
+        out.unit = unit;
+        out
+    }
+
+    /// Reads a table from a CSV file; see [`RfmCsvOptions`] for column names.
+    ///
+    /// ```
+    /// use clv::{CustomerTable, RfmCsvOptions, TimeUnit};
+    /// let opts = RfmCsvOptions::new(TimeUnit::Weeks)
+    ///     .columns("ID", "x", "t_x", "T")
+    ///     .monetary_value("zbar");
+    /// let cdnow = CustomerTable::from_csv_path("data/cdnow_summary.csv", &opts).unwrap();
+    /// assert_eq!(cdnow.len(), 2357);
+    /// ```
+    pub fn from_csv_path(path: impl AsRef<Path>, options: &RfmCsvOptions) -> Result<Self> {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        Self::from_csv_reader(file, options).map_err(|e| match e {
+            Error::Empty { .. } => Error::Empty {
+                what: path.display().to_string(),
+            },
+            other => other,
+        })
+    }
+
+    /// Reads a table from any CSV source; see [`RfmCsvOptions`].
+    ///
+    /// ```
+    /// use clv::{CustomerTable, RfmCsvOptions, TimeUnit};
+    /// let csv = "customer_id,frequency,recency,T,monetary_value\nA,2,30.43,38.86,22.35\nB,0,0,38.86,0\n";
+    /// let t = CustomerTable::from_csv_reader(csv.as_bytes(), &RfmCsvOptions::new(TimeUnit::Weeks)).unwrap();
+    /// assert_eq!(t.ids(), ["A", "B"]);
+    ///
+    /// let bad = "customer_id,frequency,recency,T\nA,2,-1,38.86\n";
+    /// let err = CustomerTable::from_csv_reader(bad.as_bytes(), &RfmCsvOptions::new(TimeUnit::Weeks)).unwrap_err();
+    /// assert_eq!(err.to_string(), "row 1, column `recency`: recency cannot be negative (value: \"-1\")");
+    /// ```
+    pub fn from_csv_reader<R: Read>(reader: R, options: &RfmCsvOptions) -> Result<Self> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(options.delimiter)
+            .trim(csv::Trim::All)
+            .from_reader(reader);
+        let headers = rdr.headers()?.clone();
+        let find = |name: &str| headers.iter().position(|h| h == name);
+        let missing = |name: &str| Error::MissingColumn {
+            column: name.to_string(),
+            available: headers.iter().collect::<Vec<_>>().join(","),
+        };
+        let required = |name: &str| find(name).ok_or_else(|| missing(name));
+        let optional = |spec: &Column| -> Result<Option<usize>> {
+            match spec {
+                Column::Required(name) => required(name).map(Some),
+                Column::IfPresent(name) => Ok(find(name)),
+                Column::Absent => Ok(None),
+            }
+        };
+        let i_x = required(&options.frequency)?;
+        let i_tx = required(&options.recency)?;
+        let i_age = required(&options.age)?;
+        let i_id = optional(&options.id)?;
+        let i_m = optional(&options.monetary_value)?;
+        let i_w = optional(&options.weights)?;
+
+        let mut ids = Vec::new();
+        let (mut xs, mut txs, mut ages, mut ms, mut ws) = (vec![], vec![], vec![], vec![], vec![]);
+        let mut record = csv::StringRecord::new();
+        let mut row = 0usize;
+        while rdr.read_record(&mut record)? {
+            row += 1;
+            let field = |i: usize, name: &str| -> Result<f64> {
+                let raw = record.get(i).unwrap_or("");
+                parse_number(row, name, raw)
+            };
+            let x = field(i_x, &options.frequency)?;
+            let tx = field(i_tx, &options.recency)?;
+            let age = field(i_age, &options.age)?;
+            check_rfm(row, x, tx, age).map_err(|e| rename_column(e, options))?;
+            xs.push(x);
+            txs.push(tx);
+            ages.push(age);
+            if let Some(i) = i_m {
+                let name = options.monetary_value.name().unwrap_or("monetary_value");
+                let m = field(i, name)?;
+                check_monetary(row, x, m).map_err(|e| rename_column(e, options))?;
+                ms.push(m);
+            }
+            if let Some(i) = i_w {
+                let name = options.weights.name().unwrap_or("weights");
+                let w = field(i, name)?;
+                if !(w > 0.0 && w.is_finite()) {
+                    return Err(Error::invalid_value(row, name, w, "weight must be a positive number"));
+                }
+                ws.push(w);
+            }
+            match i_id {
+                Some(i) => {
+                    let id = record.get(i).unwrap_or("");
+                    if id.is_empty() {
+                        return Err(Error::invalid_value(row, options.id.name().unwrap_or("id"), id, "missing customer id"));
+                    }
+                    ids.push(id.to_string());
+                }
+                None => ids.push(row.to_string()),
+            }
+        }
+        if row == 0 {
+            return Err(Error::Empty {
+                what: "CSV input".into(),
+            });
+        }
+        let mut table = CustomerTable::new(ids, xs.into(), txs.into(), ages.into(), options.unit)?;
+        if i_m.is_some() {
+            table.monetary_value = Some(ms.into());
+        }
+        if i_w.is_some() {
+            table.weights = Some(ws.into());
+        }
+        Ok(table)
+    }
+
+    /// Writes the table as CSV with lifetimes' column names
+    /// (`customer_id,frequency,recency,T[,monetary_value][,weights]`), atomically: the file is
+    /// complete or untouched.
+    pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<()> {
+        crate::io::write_atomically(path.as_ref(), |w| {
+            let mut wtr = csv::Writer::from_writer(w);
+            let mut header = vec!["customer_id", "frequency", "recency", "T"];
+            if self.monetary_value.is_some() {
+                header.push("monetary_value");
+            }
+            if self.weights.is_some() {
+                header.push("weights");
+            }
+            wtr.write_record(&header)?;
+            let mut buf = ryu_buffer();
+            for i in 0..self.len() {
+                let mut rec: Vec<String> = vec![
+                    self.ids[i].clone(),
+                    format_number(&mut buf, self.frequency[i]),
+                    format_number(&mut buf, self.recency[i]),
+                    format_number(&mut buf, self.age[i]),
+                ];
+                if let Some(m) = &self.monetary_value {
+                    rec.push(format_number(&mut buf, m[i]));
+                }
+                if let Some(wt) = &self.weights {
+                    rec.push(format_number(&mut buf, wt[i]));
+                }
+                wtr.write_record(&rec)?;
+            }
+            wtr.flush().map_err(|e| Error::io(path.as_ref(), e))?;
+            Ok(())
+        })
+    }
+}
+
+fn ryu_buffer() -> String {
+    String::with_capacity(32)
+}
+
+/// Shortest representation that parses back to the same `f64`.
+fn format_number(buf: &mut String, v: f64) -> String {
+    use std::fmt::Write;
+    buf.clear();
+    let _ = write!(buf, "{v}");
+    buf.clone()
+}
+
+/// Parses a number, naming row, column and value when it is not one.
+pub(crate) fn parse_number(row: usize, column: &str, raw: &str) -> Result<f64> {
+    if raw.is_empty() {
+        return Err(Error::invalid_value(row, column, raw, "missing value"));
+    }
+    let v: f64 = raw
+        .parse()
+        .map_err(|_| Error::invalid_value(row, column, raw, "not a number"))?;
+    if !v.is_finite() {
+        return Err(Error::invalid_value(row, column, raw, "must be a finite number (NaN and infinity are not allowed)"));
+    }
+    Ok(v)
+}
+
+/// Validation errors use lifetimes' column names; in a CSV read, report the file's names.
+fn rename_column(e: Error, options: &RfmCsvOptions) -> Error {
+    match e {
+        Error::InvalidValue {
+            row,
+            column,
+            value,
+            problem,
+        } => {
+            let column = match column.as_str() {
+                "frequency" => options.frequency.clone(),
+                "recency" => options.recency.clone(),
+                "T" => options.age.clone(),
+                "monetary_value" => options
+                    .monetary_value
+                    .name()
+                    .unwrap_or("monetary_value")
+                    .to_string(),
+                _ => column,
+            };
+            Error::InvalidValue {
+                row,
+                column,
+                value,
+                problem,
+            }
+        }
+        other => other,
+    }
+}
+
+/// Whether an optional column is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Column {
+    /// The column must be in the header.
+    Required(String),
+    /// Read the column if the header has it.
+    IfPresent(String),
+    /// Do not read this column.
+    Absent,
+}
+
+impl Column {
+    fn name(&self) -> Option<&str> {
+        match self {
+            Column::Required(n) | Column::IfPresent(n) => Some(n),
+            Column::Absent => None,
+        }
+    }
+}
+
+/// How to read an RFM CSV: column names, time unit, delimiter.
+///
+/// The defaults are lifetimes' names: `customer_id, frequency, recency, T, monetary_value`
+/// (`customer_id`, `monetary_value` and `weights` are read when present).
+///
+/// ```
+/// use clv::{RfmCsvOptions, TimeUnit};
+/// let opts = RfmCsvOptions::new(TimeUnit::Days).columns("id", "x", "t_x", "T");
+/// assert_eq!(opts.frequency, "x");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RfmCsvOptions {
+    /// Customer id column (ids default to the 1-based row number when absent).
+    pub id: Column,
+    /// Frequency (repeat purchases) column.
+    pub frequency: String,
+    /// Recency column.
+    pub recency: String,
+    /// Age (T) column.
+    pub age: String,
+    /// Mean spend column.
+    pub monetary_value: Column,
+    /// Weights column.
+    pub weights: Column,
+    /// Unit of recency and T in the file.
+    pub unit: TimeUnit,
+    /// Field delimiter (default `,`).
+    pub delimiter: u8,
+}
+
+impl RfmCsvOptions {
+    /// lifetimes' column names, times in `unit`.
+    pub fn new(unit: TimeUnit) -> Self {
+        RfmCsvOptions {
+            id: Column::IfPresent("customer_id".into()),
+            frequency: "frequency".into(),
+            recency: "recency".into(),
+            age: "T".into(),
+            monetary_value: Column::IfPresent("monetary_value".into()),
+            weights: Column::IfPresent("weights".into()),
+            unit,
+            delimiter: b',',
+        }
+    }
+
+    /// Sets the id, frequency, recency and age column names (the id becomes required).
+    pub fn columns(mut self, id: &str, frequency: &str, recency: &str, age: &str) -> Self {
+        self.id = Column::Required(id.into());
+        self.frequency = frequency.into();
+        self.recency = recency.into();
+        self.age = age.into();
+        self
+    }
+
+    /// Requires a mean-spend column of this name.
+    pub fn monetary_value(mut self, name: &str) -> Self {
+        self.monetary_value = Column::Required(name.into());
+        self
+    }
+
+    /// Requires a weights column of this name.
+    pub fn weights(mut self, name: &str) -> Self {
+        self.weights = Column::Required(name.into());
+        self
+    }
+
+    /// Sets the field delimiter.
+    pub fn delimiter(mut self, delimiter: u8) -> Self {
+        self.delimiter = delimiter;
+        self
+    }
+}

@@ -1,0 +1,142 @@
+//! The crate's error type.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong when data enters the crate or a model is fitted.
+///
+/// Every variant that comes from user data names where the problem is (row, column, value),
+/// so that a message can be acted on without a debugger.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A value in a table of customers or transactions is not acceptable.
+    #[error("row {row}, column `{column}`: {problem} (value: {value:?})")]
+    InvalidValue {
+        /// 1-based data row (the header is not counted), or the 1-based line for line-oriented files.
+        row: usize,
+        /// Name of the column.
+        column: String,
+        /// The offending value as it was read.
+        value: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A required column is not in the header.
+    #[error("missing column `{column}` (header has: {available})")]
+    MissingColumn {
+        /// The name that was looked for.
+        column: String,
+        /// The columns that are there, comma separated.
+        available: String,
+    },
+    /// The input has no data rows.
+    #[error("{what} is empty: no data rows")]
+    Empty {
+        /// What was empty (a file name or a description).
+        what: String,
+    },
+    /// The same customer id occurs twice in a customer table.
+    #[error("duplicate customer id {id:?} at rows {first} and {second}")]
+    DuplicateId {
+        /// The repeated id.
+        id: String,
+        /// 1-based row of its first occurrence.
+        first: usize,
+        /// 1-based row of its second occurrence.
+        second: usize,
+    },
+    /// Columns of a table have different lengths.
+    #[error("column `{column}` has {actual} values, expected {expected}")]
+    LengthMismatch {
+        /// Column name.
+        column: String,
+        /// Expected length.
+        expected: usize,
+        /// Actual length.
+        actual: usize,
+    },
+    /// An argument outside a model's or function's domain.
+    #[error("invalid argument `{name}` = {value}: {problem}")]
+    InvalidArgument {
+        /// Argument name.
+        name: String,
+        /// Its value.
+        value: f64,
+        /// Why it is not acceptable.
+        problem: String,
+    },
+    /// Maximum-likelihood estimation did not converge.
+    #[error("{model} fit did not converge: {reason} after {iterations} iterations \
+             (last parameters {params:?}, log-likelihood {log_likelihood}, gradient norm {gradient_norm:e}); \
+             try other initial parameters, a small penalizer, or more iterations")]
+    NotConverged {
+        /// Model name.
+        model: String,
+        /// The optimiser's termination reason.
+        reason: String,
+        /// Iterations done.
+        iterations: u64,
+        /// Parameters at the last iterate (natural scale).
+        params: Vec<f64>,
+        /// Log-likelihood at the last iterate.
+        log_likelihood: f64,
+        /// Norm of the gradient of the objective (log-parameter scale) at the last iterate.
+        gradient_norm: f64,
+    },
+    /// A fitted model is not usable as it stands (for example infinite mean spend).
+    #[error("{0}")]
+    Model(String),
+    /// The optimiser itself failed.
+    #[error("optimiser error: {0}")]
+    Optimizer(#[from] argmin::core::Error),
+    /// CSV parsing error (malformed quoting, unequal row lengths...).
+    #[error("CSV error: {0}")]
+    Csv(#[from] csv::Error),
+    /// JSON (de)serialisation error.
+    #[error("JSON error: {0}")]
+    Json(#[from] serde_json::Error),
+    /// I/O error with the path involved.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// Shorthand for `Result<T, clv::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Builds an [`Error::InvalidValue`].
+    pub fn invalid_value(
+        row: usize,
+        column: impl Into<String>,
+        value: impl ToString,
+        problem: impl Into<String>,
+    ) -> Self {
+        Error::InvalidValue {
+            row,
+            column: column.into(),
+            value: value.to_string(),
+            problem: problem.into(),
+        }
+    }
+
+    /// Builds an [`Error::InvalidArgument`].
+    pub fn invalid_argument(name: impl Into<String>, value: f64, problem: impl Into<String>) -> Self {
+        Error::InvalidArgument {
+            name: name.into(),
+            value,
+            problem: problem.into(),
+        }
+    }
+
+    /// Builds an [`Error::Io`] for `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

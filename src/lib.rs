@@ -1,0 +1,25 @@
+//! # clv: customer lifetime value with "buy till you die" models
+//!
+//! Answers three questions about a base of repeat customers:
+//! how many more purchases will each customer make, is the customer still "alive", and what is
+//! each customer worth over a horizon.
+//!
+//! Layout (data flows downwards):
+//! * [`data`]: customer RFM summaries ([`CustomerTable`]) and their compression;
+//! * [`special`]: special functions (Gauss' hypergeometric 2F1);
+//! * [`models`]: one module per model, each owning its likelihood, gradient and predictions;
+//! * [`fit`]: the maximum-likelihood driver (argmin L-BFGS) shared by every model;
+//! * [`time`]: units of time carried by every duration.
+#![deny(missing_docs)]
+
+pub mod data;
+pub mod error;
+pub mod fit;
+pub mod io;
+pub mod models;
+pub mod special;
+pub mod time;
+
+pub use data::{CustomerTable, Rfm, RfmCsvOptions};
+pub use error::{Error, Result};
+pub use time::{Duration, TimeUnit};

@@ -1,0 +1,3 @@
+//! BG/NBD
+/// placeholder
+pub struct BgNbd;
