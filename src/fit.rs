@@ -378,6 +378,24 @@ pub fn numerical_gradient(f: impl Fn(&[f64]) -> f64, x: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// A fitted model together with the report of its fit.
+///
+/// `Fitted<M>` dereferences to `M`, so predictions can be called on it directly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fitted<M> {
+    /// The model with its estimated parameters.
+    pub model: M,
+    /// How the fit went: log-likelihood, iterations, standard errors, covariance.
+    pub report: FitReport,
+}
+
+impl<M> std::ops::Deref for Fitted<M> {
+    type Target = M;
+    fn deref(&self) -> &M {
+        &self.model
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
