@@ -161,7 +161,8 @@ impl BgNbd {
     /// ```
     /// use clv::models::BgNbd;
     /// use clv::{Duration, TimeUnit};
-    /// let m = BgNbd::new(0.2425982, 4.4136842, 0.7929899, 2.4261667, TimeUnit::Weeks).unwrap();
+    /// // FHL 2005's estimates to 3 decimals; REFERENCE.md: P(X(39) = 0) = 0.5737864.
+    /// let m = BgNbd::new(0.243, 4.414, 0.793, 2.426, TimeUnit::Weeks).unwrap();
     /// assert!((m.probability_of_purchases(0, Duration::weeks(39.0)) - 0.5737864).abs() < 1e-6);
     /// ```
     pub fn probability_of_purchases(&self, n: u32, t: Duration) -> f64 {
