@@ -9,9 +9,12 @@
 //! * [`special`]: special functions (Gauss' hypergeometric 2F1);
 //! * [`models`]: one module per model, each owning its likelihood, gradient and predictions;
 //! * [`fit`]: the maximum-likelihood driver (argmin L-BFGS) shared by every model;
-//! * [`time`]: units of time carried by every duration.
+//! * [`time`]: units of time carried by every duration;
+//! * [`analysis`]: from scores to decisions (value x risk segments, RFM scores, cohorts, CLV
+//!   against acquisition cost).
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod data;
 pub mod error;
 pub mod fit;
