@@ -124,7 +124,11 @@ impl Error {
     }
 
     /// Builds an [`Error::InvalidArgument`].
-    pub fn invalid_argument(name: impl Into<String>, value: f64, problem: impl Into<String>) -> Self {
+    pub fn invalid_argument(
+        name: impl Into<String>,
+        value: f64,
+        problem: impl Into<String>,
+    ) -> Self {
         Error::InvalidArgument {
             name: name.into(),
             value,

@@ -115,18 +115,24 @@ impl FitReport {
     }
 }
 
+/// A point on the log scale with the objective's value and gradient there.
+type Evaluation = (Vec<f64>, f64, Vec<f64>);
+
 /// The objective argmin minimises: mean negative log-likelihood plus penalty, over log-params.
 struct Objective<'a, L: LogLikelihood> {
     ll: &'a L,
     penalizer: f64,
     weight: f64,
     /// The last evaluation: argmin asks for cost and gradient at the same point separately.
-    cache: Mutex<Option<(Vec<f64>, f64, Vec<f64>)>>,
+    cache: Mutex<Option<Evaluation>>,
     evaluations: Mutex<u64>,
 }
 
 impl<L: LogLikelihood> Objective<'_, L> {
-    fn evaluate(&self, log_params: &[f64]) -> std::result::Result<(f64, Vec<f64>), argmin::core::Error> {
+    fn evaluate(
+        &self,
+        log_params: &[f64],
+    ) -> std::result::Result<(f64, Vec<f64>), argmin::core::Error> {
         if let Some((p, v, g)) = self.cache.lock().unwrap().as_ref() {
             if p.as_slice() == log_params {
                 return Ok((*v, g.clone()));
@@ -189,19 +195,35 @@ pub fn maximize<L: LogLikelihood>(
         return Err(Error::invalid_argument(
             "initial",
             start.len() as f64,
-            format!("{model} has {} parameters ({})", names.len(), names.join(", ")),
+            format!(
+                "{model} has {} parameters ({})",
+                names.len(),
+                names.join(", ")
+            ),
         ));
     }
     for (name, &p) in names.iter().zip(start) {
         if !(p > 0.0 && p.is_finite()) {
-            return Err(Error::invalid_argument(*name, p, "initial parameters must be positive and finite"));
+            return Err(Error::invalid_argument(
+                *name,
+                p,
+                "initial parameters must be positive and finite",
+            ));
         }
     }
     if !(options.penalizer >= 0.0 && options.penalizer.is_finite()) {
-        return Err(Error::invalid_argument("penalizer", options.penalizer, "must be >= 0"));
+        return Err(Error::invalid_argument(
+            "penalizer",
+            options.penalizer,
+            "must be >= 0",
+        ));
     }
-    if !(options.tolerance > 0.0) {
-        return Err(Error::invalid_argument("tolerance", options.tolerance, "must be > 0"));
+    if options.tolerance.is_nan() || options.tolerance <= 0.0 {
+        return Err(Error::invalid_argument(
+            "tolerance",
+            options.tolerance,
+            "must be > 0",
+        ));
     }
     let weight = ll.total_weight();
     let objective = Objective {
@@ -244,6 +266,11 @@ pub fn maximize<L: LogLikelihood>(
             TerminationReason::SolverExit(e.to_string()),
         ),
     };
+    let log_best = if matches!(reason, TerminationReason::MaxItersReached) {
+        log_best
+    } else {
+        polish(&objective, log_best)
+    };
     let params: Vec<f64> = log_best.iter().map(|v| v.exp()).collect();
     let (gradient_norm, log_likelihood) = match objective.evaluate(&log_best) {
         Ok((_, g)) => {
@@ -269,9 +296,7 @@ pub fn maximize<L: LogLikelihood>(
     }
     let evaluations = *objective.evaluations.lock().unwrap();
     let covariance = covariance(&objective, &log_best);
-    let std_errors = covariance
-        .as_ref()
-        .map(|c| c.diag().mapv(f64::sqrt));
+    let std_errors = covariance.as_ref().map(|c| c.diag().mapv(f64::sqrt));
     Ok(FitReport {
         param_names: names.iter().map(|s| s.to_string()).collect(),
         params,
@@ -293,28 +318,66 @@ fn solver_detail(reason: &TerminationReason) -> String {
     }
 }
 
-/// Covariance of the natural-scale parameters from the Hessian of the total objective on the
-/// log scale (central differences of the analytic gradient), by the delta method.
-fn covariance<L: LogLikelihood>(objective: &Objective<'_, L>, log_best: &[f64]) -> Option<Array2<f64>> {
-    let k = log_best.len();
+/// Hessian of the mean objective on the log scale at `x`, by central differences of the
+/// analytic gradient (symmetrised).
+fn hessian<L: LogLikelihood>(objective: &Objective<'_, L>, x: &[f64]) -> Option<Array2<f64>> {
+    let k = x.len();
     let h = 1e-5;
     let mut hess = Array2::<f64>::zeros((k, k));
     for j in 0..k {
-        let mut up = log_best.to_vec();
-        let mut down = log_best.to_vec();
+        let mut up = x.to_vec();
+        let mut down = x.to_vec();
         up[j] += h;
         down[j] -= h;
         let gu = objective.evaluate(&up).ok()?.1;
         let gd = objective.evaluate(&down).ok()?.1;
         for i in 0..k {
-            // total (not mean) scale
-            hess[[i, j]] = (gu[i] - gd[i]) / (2.0 * h) * objective.weight;
+            hess[[i, j]] = (gu[i] - gd[i]) / (2.0 * h);
         }
     }
-    let sym = (&hess + &hess.t()) / 2.0;
-    let inv = invert_spd(&sym)?;
-    let p: Array1<f64> = log_best.iter().map(|v| v.exp()).collect();
-    let mut cov = inv;
+    Some((&hess + &hess.t()) / 2.0)
+}
+
+/// Newton steps with the finite-difference Hessian from the L-BFGS solution: L-BFGS stops
+/// when the gradient is small, Newton then reaches the optimum to machine precision, so that
+/// equivalent data (compressed or not, other row order) gives the same estimates to ~1e-10.
+fn polish<L: LogLikelihood>(objective: &Objective<'_, L>, start: Vec<f64>) -> Vec<f64> {
+    let mut x = start;
+    let Ok((mut value, mut grad)) = objective.evaluate(&x) else {
+        return x;
+    };
+    for _ in 0..8 {
+        let Some(inv) = hessian(objective, &x).and_then(|h| invert_spd(&h)) else {
+            break;
+        };
+        let g = Array1::from(grad.clone());
+        let step = inv.dot(&g);
+        let candidate: Vec<f64> = x.iter().zip(step.iter()).map(|(xi, s)| xi - s).collect();
+        match objective.evaluate(&candidate) {
+            Ok((v, g2)) if v <= value + 1e-12 * value.abs() && norm(&g2) <= norm(&grad) => {
+                x = candidate;
+                value = v;
+                grad = g2;
+                if step.iter().all(|s| s.abs() < 1e-13) {
+                    break;
+                }
+            }
+            _ => break,
+        }
+    }
+    x
+}
+
+/// Covariance of the natural-scale parameters from the Hessian of the total objective on the
+/// log scale, by the delta method.
+fn covariance<L: LogLikelihood>(
+    objective: &Objective<'_, L>,
+    log_best: &[f64],
+) -> Option<Array2<f64>> {
+    let k = log_best.len();
+    let hess = hessian(objective, log_best)? * objective.weight;
+    let mut cov = invert_spd(&hess)?;
+    let p: Vec<f64> = log_best.iter().map(|v| v.exp()).collect();
     for i in 0..k {
         for j in 0..k {
             cov[[i, j]] *= p[i] * p[j];
@@ -333,7 +396,7 @@ pub(crate) fn invert_spd(a: &Array2<f64>) -> Option<Array2<f64>> {
             let s: f64 = (0..j).map(|m| l[[i, m]] * l[[j, m]]).sum();
             if i == j {
                 let d = a[[i, i]] - s;
-                if !(d > 0.0) || !d.is_finite() {
+                if d.is_nan() || d <= 0.0 || !d.is_finite() {
                     return None;
                 }
                 l[[i, i]] = d.sqrt();
@@ -448,7 +511,11 @@ mod tests {
         let fit2 = maximize("exponential", &ll, &[3.0], &FitOptions::default()).unwrap();
         assert_relative_eq!(fit.params[0], 1.0, max_relative = 1e-8);
         assert_relative_eq!(fit2.params[0], 6.0 / 6.0, max_relative = 1e-8);
-        assert_relative_eq!(fit2.std_errors.unwrap()[0], 1.0 / 6f64.sqrt(), max_relative = 1e-5);
+        assert_relative_eq!(
+            fit2.std_errors.unwrap()[0],
+            1.0 / 6f64.sqrt(),
+            max_relative = 1e-5
+        );
     }
 
     #[test]
@@ -456,7 +523,13 @@ mod tests {
         let ll = Exponential {
             data: vec![0.001, 0.002],
         };
-        let err = maximize("exponential", &ll, &[1e-6], &FitOptions::default().max_iters(1)).unwrap_err();
+        let err = maximize(
+            "exponential",
+            &ll,
+            &[1e-6],
+            &FitOptions::default().max_iters(1),
+        )
+        .unwrap_err();
         assert!(matches!(err, Error::NotConverged { .. }), "{err}");
     }
 }

@@ -25,3 +25,8 @@ pub mod value;
 pub use data::{CustomerTable, Rfm, RfmCsvOptions};
 pub use error::{Error, Result};
 pub use time::{Duration, TimeUnit};
+
+/// The README's Rust code blocks are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

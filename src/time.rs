@@ -146,7 +146,13 @@ mod tests {
 
     #[test]
     fn conversions_round_trip() {
-        for u in [TimeUnit::Hours, TimeUnit::Days, TimeUnit::Weeks, TimeUnit::Months, TimeUnit::Years] {
+        for u in [
+            TimeUnit::Hours,
+            TimeUnit::Days,
+            TimeUnit::Weeks,
+            TimeUnit::Months,
+            TimeUnit::Years,
+        ] {
             for v in [TimeUnit::Hours, TimeUnit::Days, TimeUnit::Weeks] {
                 let d = Duration::new(3.5, u);
                 let back = Duration::new(d.in_unit(v), v).in_unit(u);

@@ -46,7 +46,11 @@ impl CompressedRfm {
         };
         for i in 0..table.len() {
             // +0.0 folds -0.0 into 0.0 so that both hash alike.
-            let key = ((x[i] + 0.0).to_bits(), (tx[i] + 0.0).to_bits(), (age[i] + 0.0).to_bits());
+            let key = (
+                (x[i] + 0.0).to_bits(),
+                (tx[i] + 0.0).to_bits(),
+                (age[i] + 0.0).to_bits(),
+            );
             let w = table.weight(i);
             match index.get(&key) {
                 Some(&j) => out.weight[j] += w,

@@ -73,25 +73,60 @@ impl Rfm {
 /// Validates one customer's (x, t_x, T); `row` is used in the error.
 pub(crate) fn check_rfm(row: usize, x: f64, t_x: f64, age: f64) -> Result<()> {
     if !x.is_finite() {
-        return Err(Error::invalid_value(row, "frequency", x, "frequency must be a finite number"));
+        return Err(Error::invalid_value(
+            row,
+            "frequency",
+            x,
+            "frequency must be a finite number",
+        ));
     }
     if x < 0.0 {
-        return Err(Error::invalid_value(row, "frequency", x, "frequency (repeat purchases) cannot be negative"));
+        return Err(Error::invalid_value(
+            row,
+            "frequency",
+            x,
+            "frequency (repeat purchases) cannot be negative",
+        ));
     }
     if x.fract() != 0.0 {
-        return Err(Error::invalid_value(row, "frequency", x, "frequency (repeat purchases) must be a whole number"));
+        return Err(Error::invalid_value(
+            row,
+            "frequency",
+            x,
+            "frequency (repeat purchases) must be a whole number",
+        ));
     }
     if !t_x.is_finite() {
-        return Err(Error::invalid_value(row, "recency", t_x, "recency must be a finite number"));
+        return Err(Error::invalid_value(
+            row,
+            "recency",
+            t_x,
+            "recency must be a finite number",
+        ));
     }
     if t_x < 0.0 {
-        return Err(Error::invalid_value(row, "recency", t_x, "recency cannot be negative"));
+        return Err(Error::invalid_value(
+            row,
+            "recency",
+            t_x,
+            "recency cannot be negative",
+        ));
     }
     if !age.is_finite() {
-        return Err(Error::invalid_value(row, "T", age, "T (age) must be a finite number"));
+        return Err(Error::invalid_value(
+            row,
+            "T",
+            age,
+            "T (age) must be a finite number",
+        ));
     }
     if age <= 0.0 {
-        return Err(Error::invalid_value(row, "T", age, "T (age at the end of observation) must be positive"));
+        return Err(Error::invalid_value(
+            row,
+            "T",
+            age,
+            "T (age at the end of observation) must be positive",
+        ));
     }
     if t_x > age {
         return Err(Error::invalid_value(
@@ -114,7 +149,12 @@ pub(crate) fn check_rfm(row: usize, x: f64, t_x: f64, age: f64) -> Result<()> {
 
 fn check_monetary(row: usize, x: f64, m: f64) -> Result<()> {
     if !m.is_finite() {
-        return Err(Error::invalid_value(row, "monetary_value", m, "monetary value must be a finite number"));
+        return Err(Error::invalid_value(
+            row,
+            "monetary_value",
+            m,
+            "monetary value must be a finite number",
+        ));
     }
     if x > 0.0 && m <= 0.0 {
         return Err(Error::invalid_value(
@@ -125,7 +165,12 @@ fn check_monetary(row: usize, x: f64, m: f64) -> Result<()> {
         ));
     }
     if m < 0.0 {
-        return Err(Error::invalid_value(row, "monetary_value", m, "monetary value cannot be negative"));
+        return Err(Error::invalid_value(
+            row,
+            "monetary_value",
+            m,
+            "monetary value cannot be negative",
+        ));
     }
     Ok(())
 }
@@ -175,7 +220,11 @@ impl CustomerTable {
                 what: "customer table".into(),
             });
         }
-        for (name, col) in [("frequency", &frequency), ("recency", &recency), ("T", &age)] {
+        for (name, col) in [
+            ("frequency", &frequency),
+            ("recency", &recency),
+            ("T", &age),
+        ] {
             if col.len() != n {
                 return Err(Error::LengthMismatch {
                     column: name.into(),
@@ -244,7 +293,12 @@ impl CustomerTable {
         self.check_len("weights", weights.len())?;
         for (i, &w) in weights.iter().enumerate() {
             if !(w.is_finite() && w > 0.0) {
-                return Err(Error::invalid_value(i + 1, "weights", w, "weight must be a positive number"));
+                return Err(Error::invalid_value(
+                    i + 1,
+                    "weights",
+                    w,
+                    "weight must be a positive number",
+                ));
             }
         }
         self.weights = Some(weights);
@@ -437,7 +491,12 @@ impl CustomerTable {
                 let name = options.weights.name().unwrap_or("weights");
                 let w = field(i, name)?;
                 if !(w > 0.0 && w.is_finite()) {
-                    return Err(Error::invalid_value(row, name, w, "weight must be a positive number"));
+                    return Err(Error::invalid_value(
+                        row,
+                        name,
+                        w,
+                        "weight must be a positive number",
+                    ));
                 }
                 ws.push(w);
             }
@@ -445,7 +504,12 @@ impl CustomerTable {
                 Some(i) => {
                     let id = record.get(i).unwrap_or("");
                     if id.is_empty() {
-                        return Err(Error::invalid_value(row, options.id.name().unwrap_or("id"), id, "missing customer id"));
+                        return Err(Error::invalid_value(
+                            row,
+                            options.id.name().unwrap_or("id"),
+                            id,
+                            "missing customer id",
+                        ));
                     }
                     ids.push(id.to_string());
                 }
@@ -524,7 +588,12 @@ pub(crate) fn parse_number(row: usize, column: &str, raw: &str) -> Result<f64> {
         .parse()
         .map_err(|_| Error::invalid_value(row, column, raw, "not a number"))?;
     if !v.is_finite() {
-        return Err(Error::invalid_value(row, column, raw, "must be a finite number (NaN and infinity are not allowed)"));
+        return Err(Error::invalid_value(
+            row,
+            column,
+            raw,
+            "must be a finite number (NaN and infinity are not allowed)",
+        ));
     }
     Ok(v)
 }

@@ -60,12 +60,18 @@ pub trait PurchaseModel: Sync {
     /// Expected cumulative purchases after the end of observation at each of `horizons`
     /// (ascending), for every customer: a `customers x horizons` matrix. The value layer
     /// differences its columns to get the purchases in each step.
-    fn expected_purchases_curve(&self, table: &CustomerTable, horizons: &[Duration]) -> Array2<f64> {
+    fn expected_purchases_curve(
+        &self,
+        table: &CustomerTable,
+        horizons: &[Duration],
+    ) -> Array2<f64> {
         let rows: Vec<f64> = (0..table.len())
             .into_par_iter()
             .flat_map_iter(|i| {
                 let c = table.get(i);
-                horizons.iter().map(move |&h| self.expected_purchases(&c, h))
+                horizons
+                    .iter()
+                    .map(move |&h| self.expected_purchases(&c, h))
             })
             .collect();
         Array2::from_shape_vec((table.len(), horizons.len()), rows).expect("shape matches")
