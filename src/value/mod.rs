@@ -10,12 +10,12 @@
 //!   [`ValueTable::read_csv`] store the scores;
 //! * [`HistoricalValue`] and [`naive_value`] are the model-free numbers businesses often use.
 
-pub mod clv;
 pub mod config;
 pub mod historical;
+pub mod lifetime;
 pub mod table;
 
-pub use clv::{discounted_purchases, lifetime_value};
 pub use config::{ClvConfig, Discount};
 pub use historical::{naive_value, HistoricalValue};
+pub use lifetime::{discounted_purchases, lifetime_value};
 pub use table::{value_table, ValueTable, VALUE_TABLE_COLUMNS};

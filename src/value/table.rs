@@ -13,8 +13,8 @@ use crate::data::CustomerTable;
 use crate::error::{Error, Result};
 use crate::models::{GammaGamma, PurchaseModel};
 use crate::time::TimeUnit;
-use crate::value::clv::discounted_purchases;
 use crate::value::config::ClvConfig;
+use crate::value::lifetime::discounted_purchases;
 
 /// The CSV header of a value table, in order.
 pub const VALUE_TABLE_COLUMNS: [&str; 10] = [
