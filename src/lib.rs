@@ -9,7 +9,8 @@
 //! * [`special`]: special functions (Gauss' hypergeometric 2F1);
 //! * [`models`]: one module per model, each owning its likelihood, gradient and predictions;
 //! * [`fit`]: the maximum-likelihood driver (argmin L-BFGS) shared by every model;
-//! * [`time`]: units of time carried by every duration.
+//! * [`time`]: units of time carried by every duration;
+//! * [`value`]: discounted lifetime value and the customer value table.
 #![deny(missing_docs)]
 
 pub mod data;
@@ -19,6 +20,7 @@ pub mod io;
 pub mod models;
 pub mod special;
 pub mod time;
+pub mod value;
 
 pub use data::{CustomerTable, Rfm, RfmCsvOptions};
 pub use error::{Error, Result};
