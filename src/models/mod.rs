@@ -4,8 +4,10 @@
 //! value layer needs to turn them into lifetime values.
 
 pub mod bgnbd;
+pub mod gamma_gamma;
 
 pub use bgnbd::BgNbd;
+pub use gamma_gamma::{frequency_spend_correlation, GammaGamma, SpendCorrelation};
 
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
@@ -46,6 +48,11 @@ pub trait PurchaseModel: Sync {
         Array1::from(v)
     }
 
+    /// [`churn_probability`](Self::churn_probability) for every customer of `table`.
+    fn churn_probability_all(&self, table: &CustomerTable) -> Array1<f64> {
+        self.p_alive_all(table).mapv(|p| 1.0 - p)
+    }
+
     /// [`expected_purchases`](Self::expected_purchases) for every customer of `table`.
     fn expected_purchases_all(&self, table: &CustomerTable, horizon: Duration) -> Array1<f64> {
         let v: Vec<f64> = (0..table.len())
@@ -73,5 +80,34 @@ pub trait PurchaseModel: Sync {
             })
             .collect();
         Array2::from_shape_vec((table.len(), horizons.len()), rows).expect("shape matches")
+    }
+}
+
+/// A fitted purchase model predicts like the model itself.
+impl<M: PurchaseModel> PurchaseModel for crate::fit::Fitted<M> {
+    fn time_unit(&self) -> TimeUnit {
+        self.model.time_unit()
+    }
+    fn p_alive(&self, customer: &Rfm) -> f64 {
+        self.model.p_alive(customer)
+    }
+    fn expected_purchases(&self, customer: &Rfm, horizon: Duration) -> f64 {
+        self.model.expected_purchases(customer, horizon)
+    }
+    fn expected_purchases_new_customer(&self, t: Duration) -> f64 {
+        self.model.expected_purchases_new_customer(t)
+    }
+    fn p_alive_all(&self, table: &CustomerTable) -> Array1<f64> {
+        self.model.p_alive_all(table)
+    }
+    fn expected_purchases_all(&self, table: &CustomerTable, horizon: Duration) -> Array1<f64> {
+        self.model.expected_purchases_all(table, horizon)
+    }
+    fn expected_purchases_curve(
+        &self,
+        table: &CustomerTable,
+        horizons: &[Duration],
+    ) -> Array2<f64> {
+        self.model.expected_purchases_curve(table, horizons)
     }
 }
