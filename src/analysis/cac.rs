@@ -247,6 +247,7 @@ impl CacTable {
             "max_affordable_cac",
             "reading",
         ]);
+        t.text_columns.push(6);
         for r in &self.rows {
             t.rows.push(if for_terminal {
                 vec![

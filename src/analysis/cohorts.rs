@@ -479,6 +479,7 @@ impl CohortTable {
         let mut t = TextTable {
             headers,
             rows: Vec::new(),
+            text_columns: vec![0],
         };
         for r in self.rows.iter().chain(std::iter::once(&self.overall)) {
             let mut cells = if for_terminal {

@@ -36,6 +36,7 @@ pub use cohorts::{
     PurchaseHistory, RepeatRate, ValueComparison, ValueComparisonRow,
 };
 pub use rfm_scores::{rfm_scores, RfmScores};
+
 pub use segments::{
     quantile, segment_customers, Segment, SegmentOptions, SegmentRow, SegmentSummary, Segmentation,
     ValueThreshold,
@@ -43,9 +44,11 @@ pub use segments::{
 
 use std::path::Path;
 
-use ndarray::ArrayView1;
+use ndarray::{Array1, ArrayView1};
 
+use crate::data::CustomerTable;
 use crate::error::{Error, Result};
+use crate::value::{naive_value, ClvConfig, ValueTable};
 
 /// The per-customer columns every analysis needs: ids, predicted lifetime value and
 /// probability of being alive, all of the same length and validated.
@@ -98,6 +101,21 @@ impl<'a> ScoreView<'a> {
         Ok(ScoreView { ids, clv, p_alive })
     }
 
+    /// The ids, CLVs and P(alive) of a value table.
+    ///
+    /// ```
+    /// use clv::analysis::ScoreView;
+    /// use clv::value::ValueTable;
+    /// let csv = "customer_id,frequency,recency,T,monetary_value,p_alive,churn_probability,expected_purchases,expected_spend,clv\n\
+    ///            7,2,30.43,38.86,22.35,0.9,0.1,1.5,24.66,35.1\n";
+    /// let table = ValueTable::from_csv_reader(csv.as_bytes(), clv::TimeUnit::Weeks).unwrap();
+    /// let scores = ScoreView::from_value_table(&table).unwrap();
+    /// assert_eq!(scores.clv()[0], 35.1);
+    /// ```
+    pub fn from_value_table(table: &'a ValueTable) -> Result<Self> {
+        ScoreView::new(&table.ids, table.clv.view(), table.p_alive.view())
+    }
+
     /// Number of customers.
     pub fn len(&self) -> usize {
         self.ids.len()
@@ -122,6 +140,45 @@ impl<'a> ScoreView<'a> {
     pub fn p_alive(&self) -> ArrayView1<'a, f64> {
         self.p_alive
     }
+}
+
+/// RFM quintile scores ([`rfm_scores`]) of the customers of a value table.
+pub fn rfm_scores_of(table: &ValueTable) -> Result<RfmScores> {
+    rfm_scores(
+        &table.ids,
+        table.frequency.view(),
+        table.recency.view(),
+        table.age.view(),
+        table.monetary_value.view(),
+    )
+}
+
+/// Each customer's historical run-rate value ([`naive_value`]) computed from the history
+/// columns of a value table (frequency, recency, T, monetary value), over the horizon, margin
+/// and discounting of `config`: the figure to set next to the table's predictive CLV in a
+/// [`value_comparison`].
+///
+/// ```
+/// use clv::analysis::naive_value_of;
+/// use clv::value::{ClvConfig, Discount, ValueTable};
+/// use clv::Duration;
+/// let csv = "customer_id,frequency,recency,T,monetary_value,p_alive,churn_probability,expected_purchases,expected_spend,clv\n\
+///            7,4,6,8,10,0.9,0.1,1.5,24.66,35.1\n";
+/// let table = ValueTable::from_csv_reader(csv.as_bytes(), clv::TimeUnit::Weeks).unwrap();
+/// let config = ClvConfig::new(Duration::weeks(4.0), Duration::weeks(1.0), Discount::None, 1.0).unwrap();
+/// // 10 per purchase, 4 purchases in 8 weeks, for 4 weeks.
+/// assert_eq!(naive_value_of(&table, &config).unwrap()[0], 20.0);
+/// ```
+pub fn naive_value_of(table: &ValueTable, config: &ClvConfig) -> Result<Array1<f64>> {
+    let customers = CustomerTable::new(
+        table.ids.clone(),
+        table.frequency.clone(),
+        table.recency.clone(),
+        table.age.clone(),
+        table.unit,
+    )?
+    .with_monetary_value(table.monetary_value.clone())?;
+    naive_value(&customers, config)
 }
 
 pub(crate) fn check_len(column: &str, expected: usize, actual: usize) -> Result<()> {
@@ -154,6 +211,8 @@ pub(crate) fn check_non_negative(column: &str, values: ArrayView1<'_, f64>) -> R
 pub(crate) struct TextTable {
     pub headers: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// Columns holding text, left-aligned on the terminal (the others hold numbers).
+    pub text_columns: Vec<usize>,
 }
 
 impl TextTable {
@@ -161,11 +220,12 @@ impl TextTable {
         TextTable {
             headers: headers.iter().map(|h| h.to_string()).collect(),
             rows: Vec::new(),
+            text_columns: vec![0],
         }
     }
 
-    /// Columns separated by two spaces; the first column left-aligned, the others
-    /// right-aligned (they hold numbers), a dashed line under the header.
+    /// Columns separated by two spaces; text columns (by default the first) left-aligned, the
+    /// others right-aligned, a dashed line under the header.
     pub fn render(&self) -> String {
         let n = self.headers.len();
         let mut width: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
@@ -181,7 +241,7 @@ impl TextTable {
                     s.push_str("  ");
                 }
                 let pad = width[k] - cell.chars().count();
-                if k == 0 {
+                if self.text_columns.contains(&k) {
                     s.push_str(cell);
                     s.extend(std::iter::repeat_n(' ', pad));
                 } else {
