@@ -159,6 +159,8 @@ fn hyp2f1_terminating_before_a_pole_of_c() {
     }
 }
 
+/// Closed forms. Tolerance 3e-14: for z > 1/2 the value comes from the connection formula,
+/// whose four gamma factors are each good to ~4e-15 (ln Γ of arguments shifted to >= 10).
 #[test]
 fn hyp2f1_elementary_cases() {
     // A&S 15.1.3: F(1, 1; 2; z) = -ln(1 - z) / z
@@ -174,13 +176,17 @@ fn hyp2f1_elementary_cases() {
     for (a, z) in [(0.3, 0.95f64), (2.5, -7.0), (-1.7, 0.6)] {
         let expected = (1.0 - z).powf(-a);
         let got = hyp2f1(a, 1.25, 1.25, z).unwrap();
-        assert!((got / expected - 1.0).abs() < 1e-14, "a = {a}, z = {z}");
+        assert!((got / expected - 1.0).abs() < 3e-14, "a = {a}, z = {z}");
     }
     // A&S 15.1.6: F(1/2, 1/2; 3/2; z^2) = arcsin(z) / z
     for z in [0.1f64, 0.8, 0.999] {
         let expected = z.asin() / z;
         let got = hyp2f1(0.5, 0.5, 1.5, z * z).unwrap();
-        assert!((got / expected - 1.0).abs() < 1e-14, "z = {z}");
+        assert!(
+            (got / expected - 1.0).abs() < 3e-14,
+            "z = {z}: {:e}",
+            got / expected - 1.0
+        );
     }
     assert_eq!(hyp2f1(3.0, -2.5, 1.5, 0.0).unwrap(), 1.0);
 }
@@ -261,4 +267,32 @@ fn kernel_reproduces_published_bgnbd_conditional_expectations() {
     // mpmath at 30 digits with these same inputs gives 25.7565377; the published figure comes
     // from more precise parameters, so only its first 6 digits are a test of the kernel.
     assert!((e - 25.75659).abs() < 1e-4, "{e}");
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Bounds that follow from K = E_p[(1 - (1 + p tau)^-k) / p] with p ~ Beta(a, bx):
+        /// 0 < K <= k tau (since 1 - (1+y)^-k <= k y), K increasing in tau, and
+        /// K < E[1/p] = c/(a-1) when a > 1. Checked over the whole domain, across every
+        /// evaluation route (log-uniform arguments).
+        #[test]
+        fn kernel_bounds_and_monotonicity(
+            lk in -3.0f64..6.5, la in -3.0f64..2.0, lbx in -3.0f64..6.5, ltau in -9.0f64..9.5,
+        ) {
+            let (k, a, bx, tau) = (lk.exp(), la.exp(), lbx.exp(), ltau.exp());
+            let v = bgnbd_expected_alive(k, a, bx, tau).unwrap();
+            prop_assert!(v.is_finite() && v > 0.0, "K = {v}");
+            prop_assert!(v <= k * tau * (1.0 + 1e-12), "K = {v} > k tau = {}", k * tau);
+            let v2 = bgnbd_expected_alive(k, a, bx, tau * 1.01).unwrap();
+            prop_assert!(v2 >= v * (1.0 - 1e-12), "not increasing: {v} then {v2}");
+            if a > 1.0 {
+                prop_assert!(v <= (a + bx - 1.0) / (a - 1.0) * (1.0 + 1e-12));
+            }
+        }
+    }
 }

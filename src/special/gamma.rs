@@ -173,10 +173,11 @@ pub(crate) fn ln_gamma_diff_quot(x: f64, eps: f64) -> f64 {
     }
 }
 
-/// `(ln |Γ(x) / Γ(y)|, sign of Γ(x)/Γ(y))`, computed from the difference quotient when `x` and
-/// `y` are positive and close (so large arguments do not cost digits); sign 0 if `y` is a pole.
+/// `(ln |Γ(x) / Γ(y)|, sign of Γ(x)/Γ(y))`; sign 0 if `y` is a pole. For large, close, positive
+/// arguments it is computed from the difference quotient, so that the size of `ln Γ` (about
+/// `x ln x`) does not cost digits; below 20 the plain difference is as good and cheaper.
 pub(crate) fn ln_gamma_ratio(x: f64, y: f64) -> (f64, f64) {
-    if x > 0.0 && y > 0.0 && (x - y).abs() <= x.min(y) {
+    if x > 0.0 && y > 0.0 && x.max(y) >= 20.0 && (x - y).abs() <= x.min(y) {
         if x == y {
             return (0.0, 1.0);
         }

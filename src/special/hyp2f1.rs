@@ -23,8 +23,8 @@ const SERIES_MAX: f64 = 0.5;
 const DEGENERATE_BAND: f64 = 0.05;
 /// Relative size of the neglected tail of a series.
 const TAIL_TOL: f64 = 1e-17;
-/// A 1 - x expansion losing more than this factor to cancellation is compared with the direct
-/// series...
+/// A 1 - x expansion losing more than this factor to cancellation (8 times more for x > 0.9,
+/// where the direct series gets long) is compared with the direct series...
 const DIRECT_FALLBACK_COND: f64 = 8.0;
 /// ...if that needs at most this many terms.
 const DIRECT_FALLBACK_TERMS: f64 = 20_000.0;
@@ -257,8 +257,9 @@ fn series(a: f64, b: f64, c: f64, x: f64) -> Result<(f64, f64)> {
             return Ok((sum, abs_sum));
         }
         if n >= n_min {
+            // tail <= |term| r / (1 - r) with r bounding the remaining term ratios
             let r = ratio.abs().max(x.abs());
-            if r < 1.0 && term.abs() * r / (1.0 - r) <= TAIL_TOL * sum.abs() {
+            if r < 1.0 && term.abs() * r <= TAIL_TOL * sum.abs() * (1.0 - r) {
                 small_in_a_row += 1;
                 if small_in_a_row >= 2 {
                     return Ok((sum, abs_sum));
@@ -339,7 +340,12 @@ fn unit_interval(a: f64, b: f64, c: f64, x: f64, w: f64) -> Result<(Scaled, f64)
     };
     // The 1 - x expansions can cancel badly (large parameters, x not close to 1); the direct
     // series is then better if it is affordable.
-    if cond > DIRECT_FALLBACK_COND {
+    let limit = if x <= 0.9 {
+        DIRECT_FALLBACK_COND
+    } else {
+        8.0 * DIRECT_FALLBACK_COND
+    };
+    if cond > limit {
         let terms = (40.0 + 4.0 * (a + b - c).abs()) / -(-x).ln_1p();
         if terms <= DIRECT_FALLBACK_TERMS {
             let (v, abs) = series(a, b, c, x)?;

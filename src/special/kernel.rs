@@ -114,13 +114,16 @@ fn mixture(k: f64, delta: f64, bx: f64, tau: f64, log1p_tau: f64) -> f64 {
     let mut n = 1.0;
     loop {
         sum += weight * u;
-        // Tail bound: sum_{j>n} NB(j) U_j <= NB(n) n q / (1 - q), q = (k + n) z / n.
-        let q = (k + n) * z / n;
-        if q < 1.0 && weight * n * q <= 1e-17 * sum * (1.0 - q) {
+        // Tail bound: sum_{j>n} NB(j) U_j <= NB(n) n q / (1 - q), q = (k + n) z / n < 1,
+        // written without divisions: NB(n) (k+n) z n <= tol * sum * (n - (k+n) z).
+        let kz = (k + n) * z;
+        if kz < n && weight * kz * n <= 1e-17 * sum * (n - kz) {
             return sum;
         }
-        u = (u * (bx + n) + c) / (c + n);
-        weight *= (k + n) * z / (n + 1.0);
+        // One division serves both recurrences.
+        let inv = 1.0 / ((c + n) * (n + 1.0));
+        u = (u * (bx + n) + c) * (n + 1.0) * inv;
+        weight *= kz * (c + n) * inv;
         n += 1.0;
     }
 }
