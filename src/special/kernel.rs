@@ -31,10 +31,10 @@ const NODE_SPACING: f64 = 2e-3;
 /// so that `E[Y(t) | x, t_x, T] = P(alive at T) * K`. `K` is finite for every `k > 0, a > 0,
 /// bx > 0, tau >= 0` (the apparent singularity at `a = 1` is removable, and `c <= 0` is
 /// allowed); `K(tau = 0) = 0` and `K ~ k tau` for small `tau`. Relative accuracy is about
-/// 1e-13 (worst cases around 1e-12: `a` within 1e-2 of 1 together with very large `k tau`).
+/// 1e-13 (worst cases around 1e-12: `a` within 8e-3 of 1 together with very large `k tau`).
 ///
 /// Typical cost is a few hundred nanoseconds (more for `k tau` in the thousands, a few
-/// microseconds when that coincides with `a` within 1e-2 of 1); it never allocates.
+/// microseconds when that coincides with `a` within 8e-3 of 1); it never allocates.
 /// `benches/special.rs` measures it.
 ///
 /// # Errors
