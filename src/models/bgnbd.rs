@@ -42,6 +42,7 @@ use crate::time::{Duration, TimeUnit};
 /// assert!((e - 1.226).abs() < 5e-4);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "BgNbdParams")]
 pub struct BgNbd {
     /// Shape of the Gamma distribution of purchase rates.
     pub r: f64,
@@ -53,6 +54,23 @@ pub struct BgNbd {
     pub b: f64,
     /// The unit of time of the data the model describes.
     pub time_unit: TimeUnit,
+}
+
+/// Unvalidated parameters, the serde representation of [`BgNbd`]: deserialising validates.
+#[derive(Deserialize)]
+struct BgNbdParams {
+    r: f64,
+    alpha: f64,
+    a: f64,
+    b: f64,
+    time_unit: TimeUnit,
+}
+
+impl TryFrom<BgNbdParams> for BgNbd {
+    type Error = Error;
+    fn try_from(v: BgNbdParams) -> Result<Self> {
+        BgNbd::new(v.r, v.alpha, v.a, v.b, v.time_unit)
+    }
 }
 
 /// Parameter names in the order of [`BgNbd::params`] and fit reports.
@@ -238,8 +256,7 @@ impl PurchaseModel for BgNbd {
         let c = customer.in_unit(self.time_unit);
         let t = horizon.in_unit(self.time_unit);
         let x = c.frequency as f64;
-        self.p_alive(&c)
-            * bgnbd_expected_alive(self.r + x, self.a, self.b + x, t / (self.alpha + c.age))
+        self.p_alive(&c) * kernel(self.r + x, self.a, self.b + x, t / (self.alpha + c.age))
     }
 
     /// ```
@@ -251,7 +268,7 @@ impl PurchaseModel for BgNbd {
     /// ```
     fn expected_purchases_new_customer(&self, t: Duration) -> f64 {
         let t = t.in_unit(self.time_unit);
-        bgnbd_expected_alive(self.r, self.a, self.b, t / self.alpha)
+        kernel(self.r, self.a, self.b, t / self.alpha)
     }
 
     /// Groups customers sharing (x, T): the expensive kernel is evaluated once per group and
@@ -282,9 +299,8 @@ impl PurchaseModel for BgNbd {
             .par_iter()
             .flat_map_iter(|&(xg, tg)| {
                 let denom = self.alpha + tg;
-                hs.iter().map(move |&h| {
-                    bgnbd_expected_alive(self.r + xg, self.a, self.b + xg, h / denom)
-                })
+                hs.iter()
+                    .map(move |&h| kernel(self.r + xg, self.a, self.b + xg, h / denom))
             })
             .collect();
         let mut out = Array2::<f64>::zeros((table.len(), nh));
@@ -300,6 +316,19 @@ impl PurchaseModel for BgNbd {
             });
         out
     }
+}
+
+/// The expectation kernel for a model built by [`BgNbd::new`] (valid parameters): a horizon
+/// of zero or less leaves no time to buy; a NaN horizon stays NaN.
+#[inline]
+fn kernel(k: f64, a: f64, bx: f64, tau: f64) -> f64 {
+    if tau.is_nan() {
+        return f64::NAN;
+    }
+    if tau <= 0.0 {
+        return 0.0;
+    }
+    bgnbd_expected_alive(k, a, bx, tau).unwrap_or(f64::NAN)
 }
 
 /// `1 / (1 + exp(z))` without overflow.
