@@ -4,8 +4,10 @@
 //! value layer needs to turn them into lifetime values.
 
 pub mod bgnbd;
+pub mod gamma_gamma;
 
 pub use bgnbd::BgNbd;
+pub use gamma_gamma::{frequency_spend_correlation, GammaGamma, SpendCorrelation};
 
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
