@@ -9,7 +9,8 @@
 //! * [`special`]: special functions (Gauss' hypergeometric 2F1);
 //! * [`models`]: one module per model, each owning its likelihood, gradient and predictions;
 //! * [`fit`]: the maximum-likelihood driver (argmin L-BFGS) shared by every model;
-//! * [`time`]: units of time carried by every duration.
+//! * [`time`]: units of time carried by every duration;
+//! * `report` (feature `cli`): the HTML model report with its SVG plots.
 #![deny(missing_docs)]
 
 pub mod data;
@@ -17,6 +18,8 @@ pub mod error;
 pub mod fit;
 pub mod io;
 pub mod models;
+#[cfg(feature = "cli")]
+pub mod report;
 pub mod special;
 pub mod time;
 
