@@ -10,6 +10,7 @@
 //! * [`models`]: one module per model, each owning its likelihood, gradient and predictions;
 //! * [`fit`]: the maximum-likelihood driver (argmin L-BFGS) shared by every model;
 //! * [`time`]: units of time carried by every duration;
+//! * [`value`]: discounted lifetime value and the customer value table;
 //! * `report` (feature `cli`): the HTML model report with its SVG plots.
 #![deny(missing_docs)]
 
@@ -22,6 +23,7 @@ pub mod models;
 pub mod report;
 pub mod special;
 pub mod time;
+pub mod value;
 
 pub use data::{CustomerTable, Rfm, RfmCsvOptions};
 pub use error::{Error, Result};

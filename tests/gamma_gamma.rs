@@ -162,3 +162,13 @@ fn zero_spend_and_missing_spend() {
     ));
     assert!(gg.expected_spend(2, f64::INFINITY).is_err());
 }
+
+#[test]
+fn cdnow_fit_matches_lifetimes_fit() {
+    // scripts/value_reference_lifetimes.py: lifetimes 0.11.3's GammaGammaFitter on the same
+    // 946 repeat buyers gives p = 6.248802, q = 3.744588, v = 15.447748 (6 decimals printed).
+    let fit = GammaGamma::fit(&cdnow(), &FitOptions::default()).unwrap();
+    for (ours, theirs) in [(fit.p, 6.248802), (fit.q, 3.744588), (fit.gamma, 15.447748)] {
+        assert!((ours - theirs).abs() < 2e-5, "{ours} vs {theirs}");
+    }
+}
