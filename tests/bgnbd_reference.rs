@@ -205,11 +205,13 @@ fn vectorised_predictions_match_scalar_ones() {
     let table = cdnow();
     let m = published();
     let alive = m.p_alive_all(&table);
+    let churn = m.churn_probability_all(&table);
     let expected = m.expected_purchases_all(&table, Duration::weeks(52.0));
     let curve = m.expected_purchases_curve(&table, &[Duration::weeks(13.0), Duration::weeks(52.0)]);
     for i in (0..table.len()).step_by(97) {
         let c = table.get(i);
         assert_eq!(alive[i], m.p_alive(&c));
+        assert_eq!(churn[i], 1.0 - alive[i]);
         assert_relative_eq!(
             expected[i],
             m.expected_purchases(&c, Duration::weeks(52.0)),

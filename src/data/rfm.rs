@@ -444,6 +444,11 @@ impl CustomerTable {
             .trim(csv::Trim::All)
             .from_reader(reader);
         let headers = rdr.headers()?.clone();
+        if headers.iter().all(str::is_empty) {
+            return Err(Error::Empty {
+                what: "CSV input".into(),
+            });
+        }
         let find = |name: &str| headers.iter().position(|h| h == name);
         let missing = |name: &str| Error::MissingColumn {
             column: name.to_string(),

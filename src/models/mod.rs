@@ -48,6 +48,11 @@ pub trait PurchaseModel: Sync {
         Array1::from(v)
     }
 
+    /// [`churn_probability`](Self::churn_probability) for every customer of `table`.
+    fn churn_probability_all(&self, table: &CustomerTable) -> Array1<f64> {
+        self.p_alive_all(table).mapv(|p| 1.0 - p)
+    }
+
     /// [`expected_purchases`](Self::expected_purchases) for every customer of `table`.
     fn expected_purchases_all(&self, table: &CustomerTable, horizon: Duration) -> Array1<f64> {
         let v: Vec<f64> = (0..table.len())
