@@ -17,6 +17,8 @@
 
 pub mod checks;
 pub mod plots;
+pub mod sections;
+pub mod tracking;
 
 use std::io::Write;
 use std::path::Path;
