@@ -342,11 +342,11 @@ impl Sampler {
             Recording::Continuous => {
                 purchase(0.0, amount(rng));
                 let mut s = 0.0;
-                while lambda > 0.0 {
+                loop {
+                    // lambda can underflow to 0: s becomes infinite (or NaN) and the loop ends
                     let gap: f64 = Exp1.sample(rng);
                     s += gap / lambda;
-                    // `!(s < age)` also stops on a NaN, whatever happens
-                    if !(s < age) {
+                    if s.is_nan() || s >= age {
                         break;
                     }
                     let z = amount(rng);
@@ -372,10 +372,10 @@ impl Sampler {
                 let window = (age_days + 1.0 - u0) * self.day;
                 let (mut day, mut day_amount) = (0.0, amount(rng));
                 let mut s = 0.0;
-                while lambda > 0.0 {
+                loop {
                     let gap: f64 = Exp1.sample(rng);
                     s += gap / lambda;
-                    if !(s < window) {
+                    if s.is_nan() || s >= window {
                         break;
                     }
                     let z = amount(rng);
