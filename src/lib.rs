@@ -6,6 +6,7 @@
 //!
 //! Layout (data flows downwards):
 //! * [`data`]: customer RFM summaries ([`CustomerTable`]) and their compression;
+//! * [`simulate`]: synthetic populations drawn from the models, seeded and parallel;
 //! * [`special`]: special functions (Gauss' hypergeometric 2F1);
 //! * [`models`]: one module per model, each owning its likelihood, gradient and predictions;
 //! * [`fit`]: the maximum-likelihood driver (argmin L-BFGS) shared by every model;
@@ -21,6 +22,7 @@ pub mod io;
 pub mod models;
 #[cfg(feature = "cli")]
 pub mod report;
+pub mod simulate;
 pub mod special;
 pub mod time;
 pub mod value;
