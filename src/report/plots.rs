@@ -60,6 +60,18 @@ fn plot_error<E: std::fmt::Display>(e: E) -> Error {
     Error::Model(format!("drawing a chart failed: {e}"))
 }
 
+/// An axis tick: whole numbers without decimals, others with few.
+fn tick(v: &f64) -> String {
+    let v = *v;
+    if (v - v.round()).abs() < 1e-9 * v.abs().max(1.0) {
+        format!("{:.0}", v)
+    } else if v.abs() < 10.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
 fn color(i: usize) -> RGBColor {
     PALETTE[i % PALETTE.len()]
 }
@@ -136,6 +148,7 @@ pub fn bar_chart(
                     String::new()
                 }
             })
+            .y_label_formatter(&tick)
             .x_desc(&text.x_label)
             .y_desc(&text.y_label)
             .axis_desc_style(("sans-serif", 15))
@@ -211,6 +224,8 @@ pub fn line_chart(
             .map_err(plot_error)?;
         chart
             .configure_mesh()
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
             .x_desc(&text.x_label)
             .y_desc(&text.y_label)
             .axis_desc_style(("sans-serif", 15))
@@ -347,6 +362,8 @@ pub fn heatmap(
         chart
             .configure_mesh()
             .disable_mesh()
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
             .x_desc(&text.x_label)
             .y_desc(&text.y_label)
             .axis_desc_style(("sans-serif", 15))
@@ -381,6 +398,8 @@ pub fn heatmap(
             .disable_mesh()
             .disable_x_axis()
             .y_labels(6)
+            .y_label_formatter(&tick)
+            .y_label_style(("sans-serif", 12))
             .draw()
             .map_err(plot_error)?;
         let steps = 64;
