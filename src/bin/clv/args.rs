@@ -118,8 +118,8 @@ pub struct RfmArgs {
     /// Column names `ID,FREQUENCY,RECENCY,T[,MONETARY_VALUE]` when they are not lifetimes'
     /// (`customer_id,frequency,recency,T,monetary_value`, or the same with `_cal` as written
     /// with a calibration end), e.g. `ID,x,t_x,T,zbar`.
-    #[arg(long, value_name = "NAMES", value_delimiter = ',', num_args = 4..=5)]
-    pub columns: Option<Vec<String>>,
+    #[arg(long, value_name = "NAMES")]
+    pub columns: Option<String>,
 }
 
 impl RfmArgs {
@@ -127,9 +127,15 @@ impl RfmArgs {
     pub fn read(&self, path: &Path, default_unit: TimeUnit) -> Result<CustomerTable, Failure> {
         let unit = self.unit.unwrap_or(default_unit);
         let mut o = RfmCsvOptions::new(unit);
-        if let Some(c) = &self.columns {
-            o = o.columns(&c[0], &c[1], &c[2], &c[3]);
-            if let Some(m) = c.get(4) {
+        if let Some(spec) = &self.columns {
+            let c: Vec<&str> = spec.split(',').map(str::trim).collect();
+            if !(4..=5).contains(&c.len()) || c.iter().any(|n| n.is_empty()) {
+                return Err(Failure::new(format!(
+                    "--columns {spec:?}: expected 4 or 5 comma-separated names ID,FREQUENCY,RECENCY,T[,MONETARY_VALUE]"
+                )));
+            }
+            o = o.columns(c[0], c[1], c[2], c[3]);
+            if let Some(m) = c.get(4).copied() {
                 o = o.monetary_value(m);
             }
         } else if header_has(path, "frequency_cal")? {

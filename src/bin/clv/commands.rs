@@ -54,19 +54,19 @@ pub fn summarize(a: &SummarizeArgs, progress: &Progress) -> Result<(), Failure> 
     }
     progress.finish();
     let st = s.stats;
-    println!(
+    say!(
         "{} transactions read, {} customers in the table ({} outside the cohort, {} first seen in the last period, {} transactions after the observation end ignored)",
         st.transactions, st.customers, st.outside_cohort, st.first_seen_at_end, st.after_observation_end
     );
     if let Some(h) = &s.holdout {
-        println!(
+        say!(
             "holdout: {:.2} {} with {} purchases",
             h.duration.amount,
             h.duration.unit,
             h.purchases.sum()
         );
     }
-    println!("wrote {} (times in {})", a.output.display(), s.table.unit());
+    say!("wrote {} (times in {})", a.output.display(), s.table.unit());
     Ok(())
 }
 
@@ -195,13 +195,16 @@ fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit>) {
         Some(u) => format!("{:.0} customers, times in {u}", report.n_customers),
         None => format!("{:.0} repeat customers", report.n_customers),
     };
-    println!(
+    say!(
         "{name} ({what}): {} after {} iterations",
-        report.termination, report.iterations
+        report.termination,
+        report.iterations
     );
-    println!(
+    say!(
         "  {:<10} {:>12} {:>12}",
-        "parameter", "estimate", "std. error"
+        "parameter",
+        "estimate",
+        "std. error"
     );
     for (i, p) in report.param_names.iter().enumerate() {
         let se = report
@@ -209,9 +212,9 @@ fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit>) {
             .as_ref()
             .and_then(|s| s.get(i).copied())
             .map_or("n/a".to_string(), |s| format!("{s:.4}"));
-        println!("  {p:<10} {:>12.4} {se:>12}", report.params[i]);
+        say!("  {p:<10} {:>12.4} {se:>12}", report.params[i]);
     }
-    println!("  log-likelihood {:.3}", report.log_likelihood);
+    say!("  log-likelihood {:.3}", report.log_likelihood);
 }
 
 pub fn fit(a: &FitArgs, progress: &Progress) -> Result<(), Failure> {
@@ -222,9 +225,9 @@ pub fn fit(a: &FitArgs, progress: &Progress) -> Result<(), Failure> {
     print_fit("BG/NBD", &purchase.report, Some(table.unit()));
     match &spend {
         Some(s) => print_fit("Gamma-Gamma", &s.report, None),
-        None => println!(
-            "no spend model (the file has no monetary_value column, or --spend-model none)"
-        ),
+        None => {
+            say!("no spend model (the file has no monetary_value column, or --spend-model none)")
+        }
     }
     let file = ModelFile {
         format: FORMAT.into(),
@@ -233,7 +236,7 @@ pub fn fit(a: &FitArgs, progress: &Progress) -> Result<(), Failure> {
         fitted_on: a.rfm.display().to_string(),
     };
     file.write(&a.output)?;
-    println!("wrote {}", a.output.display());
+    say!("wrote {}", a.output.display());
     Ok(())
 }
 
@@ -259,12 +262,19 @@ pub struct PredictArgs {
 
 /// Prints the top customers of a value table.
 pub fn print_top(scores: &ValueTable, n: usize) {
-    println!(
+    say!(
         "{:>12} {:>5} {:>9} {:>9} {:>8} {:>10} {:>9} {:>10}",
-        "customer", "freq", "recency", "T", "P(alive)", "E[purch]", "E[spend]", "CLV"
+        "customer",
+        "freq",
+        "recency",
+        "T",
+        "P(alive)",
+        "E[purch]",
+        "E[spend]",
+        "CLV"
     );
     for i in scores.top_by_clv(n) {
-        println!(
+        say!(
             "{:>12} {:>5} {:>9.2} {:>9.2} {:>8.3} {:>10.3} {:>9.2} {:>10.2}",
             scores.ids[i],
             scores.frequency[i],
@@ -302,7 +312,7 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
         .write_csv(&a.output)
         .context(format!("writing {}", a.output.display()))?;
     progress.finish();
-    println!(
+    say!(
         "{} customers scored over {} (steps of {}, discount {} per step, margin {}); total CLV {:.2}",
         scores.len(),
         config.horizon,
@@ -312,7 +322,7 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
         scores.total_clv()
     );
     print_top(&scores, a.top);
-    println!("wrote {}", a.output.display());
+    say!("wrote {}", a.output.display());
     Ok(())
 }
 
@@ -404,7 +414,7 @@ pub fn simulate(a: &SimulateArgs, progress: &Progress) -> Result<(), Failure> {
         .context(format!("writing {}", path.display()))?;
         progress.finish();
         let last = a.start_date + chrono::Days::new(end.amount as u64);
-        println!(
+        say!(
             "{} purchases of {} customers, {} to {} (summarise with --observation-end {last})",
             log.len(),
             a.customers,
@@ -418,13 +428,13 @@ pub fn simulate(a: &SimulateArgs, progress: &Progress) -> Result<(), Failure> {
             .context(format!("writing {}", a.output.display()))?;
         progress.finish();
         let repeat = table.frequency().iter().filter(|&&x| x > 0.0).count();
-        println!(
+        say!(
             "{} customers ({} with repeat purchases), times in {}",
             table.len(),
             repeat,
             table.unit()
         );
     }
-    println!("wrote {}", a.output.display());
+    say!("wrote {}", a.output.display());
     Ok(())
 }

@@ -1,6 +1,15 @@
 //! `clv`: from an order export to a scored customer list and a model report, without writing
 //! Rust. Run `clv --help` and `clv SUBCOMMAND --help`.
 
+/// `println!` that ignores a closed stdout (`clv ... | head`) instead of panicking; the
+/// command's files are still written.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod args;
 mod commands;
 mod failure;

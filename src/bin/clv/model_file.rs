@@ -15,7 +15,7 @@ pub const FORMAT: &str = "clv-model/1";
 
 /// A fitted purchase model, tagged with its name.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "model", rename_all = "kebab-case")]
+#[serde(tag = "type", rename_all = "kebab-case")]
 pub enum PurchaseFit {
     /// BG/NBD.
     Bgnbd(Fitted<BgNbd>),

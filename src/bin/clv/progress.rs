@@ -50,7 +50,7 @@ impl Progress {
 
     /// Prints a line on stdout without garbling the progress line.
     pub fn println(&self, line: impl AsRef<str>) {
-        self.bar.suspend(|| println!("{}", line.as_ref()));
+        self.bar.suspend(|| say!("{}", line.as_ref()));
     }
 
     /// Runs `f` (which prints) without garbling the progress line.

@@ -213,7 +213,7 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
         .write(&a.output)
         .context(format!("writing the report to {}", a.output.display()))?;
     progress.finish();
-    println!("wrote {}", a.output.join("index.html").display());
+    say!("wrote {}", a.output.join("index.html").display());
     Ok(())
 }
 
