@@ -287,7 +287,7 @@ pub fn maximize<L: LogLikelihood>(
     if !converged || !log_likelihood.is_finite() {
         return Err(Error::NotConverged {
             model: model.to_string(),
-            reason: reason.text().to_string() + &solver_detail(&reason),
+            reason: reason.text().to_string(),
             iterations,
             params,
             log_likelihood,
@@ -304,18 +304,17 @@ pub fn maximize<L: LogLikelihood>(
         n_customers: weight,
         iterations,
         evaluations,
-        termination: reason.text().to_string(),
+        termination: match reason {
+            TerminationReason::SolverConverged => reason.text().to_string(),
+            // accepted above because the gradient is at the tolerance: say so, and why it stopped
+            _ => format!(
+                "converged (gradient norm {gradient_norm:.1e}; the line search could not improve further)"
+            ),
+        },
         gradient_norm,
         std_errors,
         covariance,
     })
-}
-
-fn solver_detail(reason: &TerminationReason) -> String {
-    match reason {
-        TerminationReason::SolverExit(s) => format!(" ({s})"),
-        _ => String::new(),
-    }
 }
 
 /// Hessian of the mean objective on the log scale at `x`, by central differences of the

@@ -12,9 +12,12 @@
 //! * [`fit`]: the maximum-likelihood driver (argmin L-BFGS) shared by every model;
 //! * [`time`]: units of time carried by every duration;
 //! * [`value`]: discounted lifetime value and the customer value table;
+//! * [`analysis`]: from scores to decisions (value x risk segments, RFM scores, cohorts, CLV
+//!   against acquisition cost);
 //! * `report` (feature `cli`): the HTML model report with its SVG plots.
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod data;
 pub mod error;
 pub mod fit;

@@ -82,3 +82,32 @@ pub trait PurchaseModel: Sync {
         Array2::from_shape_vec((table.len(), horizons.len()), rows).expect("shape matches")
     }
 }
+
+/// A fitted purchase model predicts like the model itself.
+impl<M: PurchaseModel> PurchaseModel for crate::fit::Fitted<M> {
+    fn time_unit(&self) -> TimeUnit {
+        self.model.time_unit()
+    }
+    fn p_alive(&self, customer: &Rfm) -> f64 {
+        self.model.p_alive(customer)
+    }
+    fn expected_purchases(&self, customer: &Rfm, horizon: Duration) -> f64 {
+        self.model.expected_purchases(customer, horizon)
+    }
+    fn expected_purchases_new_customer(&self, t: Duration) -> f64 {
+        self.model.expected_purchases_new_customer(t)
+    }
+    fn p_alive_all(&self, table: &CustomerTable) -> Array1<f64> {
+        self.model.p_alive_all(table)
+    }
+    fn expected_purchases_all(&self, table: &CustomerTable, horizon: Duration) -> Array1<f64> {
+        self.model.expected_purchases_all(table, horizon)
+    }
+    fn expected_purchases_curve(
+        &self,
+        table: &CustomerTable,
+        horizons: &[Duration],
+    ) -> Array2<f64> {
+        self.model.expected_purchases_curve(table, horizons)
+    }
+}
