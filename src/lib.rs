@@ -6,13 +6,15 @@
 //!
 //! Layout (data flows downwards):
 //! * [`data`]: customer RFM summaries ([`CustomerTable`]) and their compression;
+//! * [`simulate`]: synthetic populations drawn from the models, seeded and parallel;
 //! * [`special`]: special functions (Gauss' hypergeometric 2F1);
 //! * [`models`]: one module per model, each owning its likelihood, gradient and predictions;
 //! * [`fit`]: the maximum-likelihood driver (argmin L-BFGS) shared by every model;
 //! * [`time`]: units of time carried by every duration;
 //! * [`value`]: discounted lifetime value and the customer value table;
 //! * [`analysis`]: from scores to decisions (value x risk segments, RFM scores, cohorts, CLV
-//!   against acquisition cost).
+//!   against acquisition cost);
+//! * `report` (feature `cli`): the HTML model report with its SVG plots.
 #![deny(missing_docs)]
 
 pub mod analysis;
@@ -21,6 +23,9 @@ pub mod error;
 pub mod fit;
 pub mod io;
 pub mod models;
+#[cfg(feature = "cli")]
+pub mod report;
+pub mod simulate;
 pub mod special;
 pub mod time;
 pub mod value;

@@ -2,6 +2,7 @@
 
 pub mod compress;
 pub mod rfm;
+pub mod transactions;
 
 pub use compress::CompressedRfm;
 pub use rfm::{Column, CustomerTable, Rfm, RfmCsvOptions};

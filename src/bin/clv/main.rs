@@ -1,1 +1,83 @@
-fn main() {}
+//! `clv`: from an order export to a scored customer list and a model report, without writing
+//! Rust. Run `clv --help` and `clv SUBCOMMAND --help`.
+
+/// `println!` that ignores a closed stdout (`clv ... | head`) instead of panicking; the
+/// command's files are still written.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+mod args;
+mod commands;
+mod failure;
+mod model_file;
+mod progress;
+mod report_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::failure::Failure;
+use crate::progress::Progress;
+
+/// Customer lifetime value with "buy till you die" models (BG/NBD purchases and dropout,
+/// Gamma-Gamma spend).
+///
+/// The usual path: `clv summarize` an order log into an RFM table, `clv fit` the models,
+/// `clv predict` each customer's P(alive), expected purchases and CLV. `clv report` does all of
+/// it and writes an HTML report with the model checks; without input it runs on the CDNOW
+/// sample built into the binary.
+#[derive(Debug, Parser)]
+#[command(name = "clv", version, about, long_about)]
+struct Cli {
+    /// No progress display (it is also hidden when stderr is not a terminal).
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Summarise a transaction log into an RFM table (frequency, recency, T, monetary value),
+    /// optionally split into calibration and holdout periods.
+    Summarize(commands::SummarizeArgs),
+    /// Fit BG/NBD (and Gamma-Gamma when there are monetary values) to an RFM table; print the
+    /// parameters, standard errors, log-likelihood and convergence; save the models as JSON.
+    Fit(commands::FitArgs),
+    /// Score customers with a fitted model: P(alive), churn probability, expected purchases
+    /// and spend, and discounted CLV over a horizon.
+    Predict(commands::PredictArgs),
+    /// Draw a synthetic population from BG/NBD and Gamma-Gamma, as an RFM table or a
+    /// transaction log.
+    Simulate(commands::SimulateArgs),
+    /// The whole pipeline in one command: summarise, fit, check the model (against the holdout
+    /// when --calibration-end is given), score, and write an HTML report with plots.
+    Report(report_cmd::ReportArgs),
+}
+
+fn run(cli: &Cli) -> Result<(), Failure> {
+    let progress = Progress::new(cli.quiet);
+    match &cli.command {
+        Command::Summarize(a) => commands::summarize(a, &progress),
+        Command::Fit(a) => commands::fit(a, &progress),
+        Command::Predict(a) => commands::predict(a, &progress),
+        Command::Simulate(a) => commands::simulate(a, &progress),
+        Command::Report(a) => report_cmd::report(a, &progress),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,440 @@
+//! `clv summarize`, `clv fit`, `clv predict` and `clv simulate`.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use clv::data::transactions::{summarize_csv_detailed, Holdout, Summary};
+use clv::fit::{FitOptions, Fitted};
+use clv::models::{BgNbd, GammaGamma};
+use clv::simulate::{Ages, Population, Recording};
+use clv::value::{value_table, ValueTable};
+use clv::{CustomerTable, Duration, TimeUnit};
+
+use crate::args::{parse_date, parse_duration, parse_numbers, LogArgs, RfmArgs, ValueArgs};
+use crate::failure::{Context, Failure};
+use crate::model_file::{ModelFile, PurchaseFit, FORMAT};
+use crate::progress::Progress;
+
+/// `clv summarize`.
+#[derive(Debug, Args)]
+pub struct SummarizeArgs {
+    /// Transaction log (CSV, or whitespace-separated with `--separator whitespace`): one row per
+    /// order with a customer id, a date and optionally an amount.
+    pub transactions: PathBuf,
+    /// Output RFM CSV (lifetimes' columns customer_id, frequency, recency, T[, monetary_value];
+    /// with --calibration-end: frequency_cal, recency_cal, T_cal[, monetary_value_cal],
+    /// frequency_holdout[, monetary_value_holdout], duration_holdout).
+    #[arg(short, long, value_name = "RFM.csv")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub log: LogArgs,
+}
+
+/// Summarises a log, with its calibration/holdout split if asked.
+pub fn summarize_log(path: &Path, log: &LogArgs) -> Result<Summary, Failure> {
+    let options = log.options()?;
+    summarize_csv_detailed(
+        path,
+        &options,
+        log.calibration_end
+            .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight")),
+    )
+    .context(format!("reading {}", path.display()))
+}
+
+pub fn summarize(a: &SummarizeArgs, progress: &Progress) -> Result<(), Failure> {
+    progress.step(format!("summarising {}", a.transactions.display()));
+    let s = summarize_log(&a.transactions, &a.log)?;
+    match &s.holdout {
+        Some(h) => write_calibration_holdout(&a.output, &s.table, h)?,
+        None => s
+            .table
+            .write_csv(&a.output)
+            .context(format!("writing {}", a.output.display()))?,
+    }
+    progress.finish();
+    let st = s.stats;
+    say!(
+        "{} transactions read, {} customers in the table ({} outside the cohort, {} first seen in the last period, {} transactions after the observation end ignored)",
+        st.transactions, st.customers, st.outside_cohort, st.first_seen_at_end, st.after_observation_end
+    );
+    if let Some(h) = &s.holdout {
+        say!(
+            "holdout: {:.2} {} with {} purchases",
+            h.duration.amount,
+            h.duration.unit,
+            h.purchases.sum()
+        );
+    }
+    say!("wrote {} (times in {})", a.output.display(), s.table.unit());
+    Ok(())
+}
+
+/// Writes a calibration/holdout RFM file with lifetimes' `calibration_and_holdout_data` names.
+pub fn write_calibration_holdout(
+    path: &Path,
+    table: &CustomerTable,
+    h: &Holdout,
+) -> Result<(), Failure> {
+    clv::io::write_atomically(path, |w| {
+        let mut wtr = csv::Writer::from_writer(w);
+        let money = table.monetary_value();
+        let mut header = vec!["customer_id", "frequency_cal", "recency_cal", "T_cal"];
+        if money.is_some() {
+            header.push("monetary_value_cal");
+        }
+        header.push("frequency_holdout");
+        if h.spend.is_some() {
+            header.push("monetary_value_holdout");
+        }
+        header.push("duration_holdout");
+        wtr.write_record(&header)?;
+        let duration = h.duration.in_unit(table.unit());
+        for i in 0..table.len() {
+            let mut rec = vec![
+                table.ids()[i].clone(),
+                table.frequency()[i].to_string(),
+                table.recency()[i].to_string(),
+                table.age()[i].to_string(),
+            ];
+            if let Some(m) = &money {
+                rec.push(m[i].to_string());
+            }
+            let n = h.purchases[i];
+            rec.push(n.to_string());
+            if let Some(spend) = &h.spend {
+                rec.push(if n > 0.0 { spend[i] / n } else { 0.0 }.to_string());
+            }
+            rec.push(duration.to_string());
+            wtr.write_record(&rec)?;
+        }
+        wtr.flush().map_err(|e| clv::Error::io(path, e))
+    })
+    .context(format!("writing {}", path.display()))
+}
+
+/// Purchase models `clv fit` can fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PurchaseModelName {
+    /// BG/NBD (Fader, Hardie & Lee 2005).
+    Bgnbd,
+}
+
+/// Spend models `clv fit` can fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SpendModelName {
+    /// Gamma-Gamma when the file has monetary values, none otherwise.
+    Auto,
+    /// Gamma-Gamma (Fader & Hardie 2013); needs a monetary_value column.
+    GammaGamma,
+    /// No spend model (`clv predict` then cannot compute CLV).
+    None,
+}
+
+/// `clv fit`.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// RFM CSV (as written by `clv summarize`).
+    pub rfm: PathBuf,
+    /// Output model file (JSON).
+    #[arg(short, long, value_name = "MODEL.json")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub rfm_args: RfmArgs,
+    /// Purchase and dropout model.
+    #[arg(long, value_enum, default_value_t = PurchaseModelName::Bgnbd)]
+    pub model: PurchaseModelName,
+    /// Spend model.
+    #[arg(long, value_enum, default_value_t = SpendModelName::Auto)]
+    pub spend_model: SpendModelName,
+    #[command(flatten)]
+    pub fit: OptimizerArgs,
+}
+
+/// Optimiser options.
+#[derive(Debug, Clone, Args)]
+pub struct OptimizerArgs {
+    /// L2 penalty on the parameters (lifetimes' penalizer_coef); 0 for plain maximum likelihood.
+    #[arg(long, default_value_t = 0.0)]
+    pub penalizer: f64,
+    /// Maximum number of L-BFGS iterations.
+    #[arg(long, default_value_t = 1000)]
+    pub max_iters: u64,
+}
+
+impl OptimizerArgs {
+    pub fn options(&self) -> FitOptions {
+        FitOptions::default()
+            .penalizer(self.penalizer)
+            .max_iters(self.max_iters)
+    }
+}
+
+/// The fitted models of a table.
+pub fn fit_models(
+    table: &CustomerTable,
+    spend_model: SpendModelName,
+    options: &FitOptions,
+    progress: &Progress,
+) -> Result<(Fitted<BgNbd>, Option<Fitted<GammaGamma>>), Failure> {
+    progress.step(format!("fitting BG/NBD to {} customers", table.len()));
+    let purchase = BgNbd::fit(table, options).context("BG/NBD fit")?;
+    let spend = match spend_model {
+        SpendModelName::None => None,
+        SpendModelName::Auto if table.monetary_value().is_none() => None,
+        _ => {
+            progress.step("fitting Gamma-Gamma");
+            Some(GammaGamma::fit(table, options).context("Gamma-Gamma fit")?)
+        }
+    };
+    Ok((purchase, spend))
+}
+
+fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit>) {
+    let what = match unit {
+        Some(u) => format!("{:.0} customers, times in {u}", report.n_customers),
+        None => format!("{:.0} repeat customers", report.n_customers),
+    };
+    say!(
+        "{name} ({what}): {} after {} iterations",
+        report.termination,
+        report.iterations
+    );
+    say!(
+        "  {:<10} {:>12} {:>12}",
+        "parameter",
+        "estimate",
+        "std. error"
+    );
+    for (i, p) in report.param_names.iter().enumerate() {
+        let se = report
+            .std_errors
+            .as_ref()
+            .and_then(|s| s.get(i).copied())
+            .map_or("n/a".to_string(), |s| format!("{s:.4}"));
+        say!("  {p:<10} {:>12.4} {se:>12}", report.params[i]);
+    }
+    say!("  log-likelihood {:.3}", report.log_likelihood);
+}
+
+pub fn fit(a: &FitArgs, progress: &Progress) -> Result<(), Failure> {
+    let table = a.rfm_args.read(&a.rfm, TimeUnit::Weeks)?;
+    let PurchaseModelName::Bgnbd = a.model;
+    let (purchase, spend) = fit_models(&table, a.spend_model, &a.fit.options(), progress)?;
+    progress.finish();
+    print_fit("BG/NBD", &purchase.report, Some(table.unit()));
+    match &spend {
+        Some(s) => print_fit("Gamma-Gamma", &s.report, None),
+        None => {
+            say!("no spend model (the file has no monetary_value column, or --spend-model none)")
+        }
+    }
+    let file = ModelFile {
+        format: FORMAT.into(),
+        purchase: PurchaseFit::Bgnbd(purchase),
+        spend,
+        fitted_on: a.rfm.display().to_string(),
+    };
+    file.write(&a.output)?;
+    say!("wrote {}", a.output.display());
+    Ok(())
+}
+
+/// `clv predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// Model file written by `clv fit`.
+    pub model: PathBuf,
+    /// RFM CSV of the customers to score (unit: the model's unless --unit says otherwise).
+    pub rfm: PathBuf,
+    /// Output scores CSV: customer_id, frequency, recency, T, monetary_value, p_alive,
+    /// churn_probability, expected_purchases (over the horizon), expected_spend (per purchase), clv.
+    #[arg(short, long, value_name = "SCORES.csv")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub rfm_args: RfmArgs,
+    #[command(flatten)]
+    pub value: ValueArgs,
+    /// How many of the most valuable customers to print.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+}
+
+/// Prints the top customers of a value table.
+pub fn print_top(scores: &ValueTable, n: usize) {
+    say!(
+        "{:>12} {:>5} {:>9} {:>9} {:>8} {:>10} {:>9} {:>10}",
+        "customer",
+        "freq",
+        "recency",
+        "T",
+        "P(alive)",
+        "E[purch]",
+        "E[spend]",
+        "CLV"
+    );
+    for i in scores.top_by_clv(n) {
+        say!(
+            "{:>12} {:>5} {:>9.2} {:>9.2} {:>8.3} {:>10.3} {:>9.2} {:>10.2}",
+            scores.ids[i],
+            scores.frequency[i],
+            scores.recency[i],
+            scores.age[i],
+            scores.p_alive[i],
+            scores.expected_purchases[i],
+            scores.expected_spend[i],
+            scores.clv[i]
+        );
+    }
+}
+
+pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
+    let model = ModelFile::read(&a.model)?;
+    let purchase = model.purchase.bgnbd();
+    let spend = model.spend.as_ref().ok_or_else(|| {
+        Failure::new(format!(
+            "{} has no spend model, so there is no CLV to compute: refit with `clv fit` on an RFM \
+             file with a monetary_value column",
+            a.model.display()
+        ))
+    })?;
+    let table = a.rfm_args.read(&a.rfm, purchase.time_unit)?;
+    if table.monetary_value().is_none() {
+        return Err(Failure::new(format!(
+            "{}: no monetary_value column, needed for the expected spend",
+            a.rfm.display()
+        )));
+    }
+    let config = a.value.config()?;
+    progress.step(format!("scoring {} customers", table.len()));
+    let scores = value_table(&purchase.model, &spend.model, &table, &config).context("scoring")?;
+    scores
+        .write_csv(&a.output)
+        .context(format!("writing {}", a.output.display()))?;
+    progress.finish();
+    say!(
+        "{} customers scored over {} (steps of {}, discount {} per step, margin {}); total CLV {:.2}",
+        scores.len(),
+        config.horizon,
+        config.step,
+        a.value.discount_rate,
+        config.margin,
+        scores.total_clv()
+    );
+    print_top(&scores, a.top);
+    say!("wrote {}", a.output.display());
+    Ok(())
+}
+
+/// `clv simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Number of customers.
+    #[arg(long, default_value_t = 10_000)]
+    pub customers: usize,
+    /// Output: an RFM CSV, or with --transactions a transaction log (customer_id,date,amount).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Write the transaction log (one row per purchase day, dates from --start-date) instead
+    /// of the RFM summary.
+    #[arg(long)]
+    pub transactions: bool,
+    /// BG/NBD parameters `r,alpha,a,b` (alpha per --unit); default: the CDNOW estimates of
+    /// Fader, Hardie & Lee (2005) in weeks.
+    #[arg(
+        long,
+        default_value = "0.243,4.414,0.793,2.426",
+        value_name = "R,ALPHA,A,B"
+    )]
+    pub bgnbd: String,
+    /// Gamma-Gamma spend parameters `p,q,gamma`; default: the CDNOW estimates (Fader & Hardie 2013).
+    #[arg(long, default_value = "6.25,3.74,15.44", value_name = "P,Q,GAMMA")]
+    pub gamma_gamma: String,
+    /// Time unit of alpha: hours, days, weeks, months or years.
+    #[arg(long, default_value = "weeks")]
+    pub unit: TimeUnit,
+    /// Age of the oldest customer at the end of observation (`39w`, `1y`...).
+    #[arg(long, default_value = "39w", value_parser = parse_duration)]
+    pub max_age: Duration,
+    /// Age of the youngest customer; customers are acquired uniformly in between (default: all
+    /// the same age).
+    #[arg(long, value_parser = parse_duration)]
+    pub min_age: Option<Duration>,
+    /// Record whole days (same-day purchases merged; recency and T in days), as a real log would.
+    #[arg(long)]
+    pub whole_days: bool,
+    /// Random seed: the same seed gives the same population.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// First day of the simulated calendar, for --transactions (YYYY-MM-DD).
+    #[arg(long, default_value = "2024-01-01", value_parser = parse_date)]
+    pub start_date: clv::data::transactions::NaiveDate,
+}
+
+pub fn simulate(a: &SimulateArgs, progress: &Progress) -> Result<(), Failure> {
+    let b = parse_numbers(&a.bgnbd, 4, "--bgnbd")?;
+    let g = parse_numbers(&a.gamma_gamma, 3, "--gamma-gamma")?;
+    let purchases = BgNbd::new(b[0], b[1], b[2], b[3], a.unit).context("--bgnbd")?;
+    let spend = GammaGamma::new(g[0], g[1], g[2]).context("--gamma-gamma")?;
+    let ages = match a.min_age {
+        Some(min) => Ages::Uniform {
+            min,
+            max: a.max_age,
+        },
+        None => Ages::Fixed(a.max_age),
+    };
+    let recording = if a.whole_days || a.transactions {
+        Recording::WholeDays
+    } else {
+        Recording::Continuous
+    };
+    let population = Population::new(a.customers, purchases, ages)
+        .context("simulation")?
+        .seed(a.seed)
+        .spend(spend)
+        .recording(recording);
+    progress.step(format!("simulating {} customers", a.customers));
+    if a.transactions {
+        let log = population.transactions();
+        let end = population.observation_end();
+        let path = &a.output;
+        clv::io::write_atomically(path, |w| {
+            let mut wtr = csv::Writer::from_writer(w);
+            wtr.write_record(["customer_id", "date", "amount"])?;
+            for t in &log {
+                let date = a.start_date + chrono::Days::new(t.time as u64);
+                wtr.write_record([
+                    t.customer.to_string(),
+                    date.to_string(),
+                    format!("{:.2}", t.amount),
+                ])?;
+            }
+            wtr.flush().map_err(|e| clv::Error::io(path, e))
+        })
+        .context(format!("writing {}", path.display()))?;
+        progress.finish();
+        let last = a.start_date + chrono::Days::new(end.amount as u64);
+        say!(
+            "{} purchases of {} customers, {} to {} (summarise with --observation-end {last})",
+            log.len(),
+            a.customers,
+            a.start_date,
+            last
+        );
+    } else {
+        let table = population.rfm_table().context("simulation")?;
+        table
+            .write_csv(&a.output)
+            .context(format!("writing {}", a.output.display()))?;
+        progress.finish();
+        let repeat = table.frequency().iter().filter(|&&x| x > 0.0).count();
+        say!(
+            "{} customers ({} with repeat purchases), times in {}",
+            table.len(),
+            repeat,
+            table.unit()
+        );
+    }
+    say!("wrote {}", a.output.display());
+    Ok(())
+}

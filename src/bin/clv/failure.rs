@@ -1,0 +1,57 @@
+//! The binary's error: one message with its context and the chain of causes.
+
+use std::fmt::{self, Display};
+
+/// What went wrong, ready to print after `error: `.
+#[derive(Debug)]
+pub struct Failure {
+    message: String,
+}
+
+impl Failure {
+    /// A failure with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+        }
+    }
+}
+
+impl Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// `error`'s message followed by each cause it does not already spell out.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = s.source();
+    }
+    message
+}
+
+impl From<clv::Error> for Failure {
+    fn from(e: clv::Error) -> Self {
+        Failure::new(chain(&e))
+    }
+}
+
+/// Adds what was being done to an error.
+pub trait Context<T> {
+    /// `"{what}: {error}"`.
+    fn context(self, what: impl Display) -> Result<T, Failure>;
+}
+
+impl<T, E: std::error::Error> Context<T> for Result<T, E> {
+    fn context(self, what: impl Display) -> Result<T, Failure> {
+        self.map_err(|e| Failure::new(format!("{what}: {}", chain(&e))))
+    }
+}

@@ -1,0 +1,280 @@
+//! `clv report`: from a transaction log to a model report in one command.
+
+use std::path::PathBuf;
+
+use chrono::Days;
+use clap::Args;
+use clv::data::transactions::{
+    summarize_csv_reader, DateFormat, LogOrder, NaiveDate, Summary, TransactionLogOptions,
+};
+use clv::report::{sections, tracking::tracking_from_log, Report, Section};
+use clv::value::value_table;
+
+use crate::args::{LogArgs, ValueArgs};
+use crate::commands::{
+    fit_models, print_top, write_calibration_holdout, OptimizerArgs, SpendModelName,
+};
+use crate::failure::{Context, Failure};
+use crate::model_file::{ModelFile, PurchaseFit, FORMAT};
+use crate::progress::Progress;
+
+/// The CDNOW sample (Fader, Hardie & Lee 2005): 2,357 customers of the Q1 1997 cohort,
+/// 6,919 transactions to 1998-06-30.
+const CDNOW_SAMPLE: &[u8] = include_bytes!("../../../data/CDNOW_sample.txt");
+
+/// `clv report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Transaction log (see `clv summarize --help` for its options). Without it, the CDNOW
+    /// sample embedded in the binary: 2,357 customers first seen in Q1 1997, calibration to
+    /// 1997-09-30 (39 weeks), holdout to 1998-06-30; its layout options are then fixed.
+    pub transactions: Option<PathBuf>,
+    /// Output directory: index.html, one SVG per plot, rfm.csv, model.json and scores.csv.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub log: LogArgs,
+    #[command(flatten)]
+    pub value: ValueArgs,
+    #[command(flatten)]
+    pub fit: OptimizerArgs,
+    /// Number of customers in the top-customers table.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+fn midnight(d: NaiveDate) -> chrono::NaiveDateTime {
+    d.and_hms_opt(0, 0, 0).expect("midnight")
+}
+
+/// The log's bytes, how to read it, its name, and the calibration and observation ends.
+struct Input {
+    bytes: Vec<u8>,
+    options: TransactionLogOptions,
+    name: String,
+    calibration_end: Option<NaiveDate>,
+    observation_end: Option<NaiveDate>,
+}
+
+fn input(a: &ReportArgs) -> Result<Input, Failure> {
+    match &a.transactions {
+        Some(path) => Ok(Input {
+            bytes: std::fs::read(path).context(format!("reading {}", path.display()))?,
+            options: a.log.options()?,
+            name: path.display().to_string(),
+            calibration_end: a.log.calibration_end,
+            observation_end: a.log.observation_end,
+        }),
+        None => {
+            // Columns: master id, sample id (1..2357), date YYYYMMDD, CDs, dollar value.
+            let cal = a.log.calibration_end.unwrap_or(date(1997, 9, 30));
+            let end = a.log.observation_end.unwrap_or(date(1998, 6, 30));
+            let options = TransactionLogOptions::new(1, 2)
+                .amount(4)
+                .whitespace()
+                .no_header()
+                .date_format(DateFormat::Compact)
+                .unit(a.log.unit)
+                .observation_end(midnight(end))
+                .first_purchase_between(midnight(date(1997, 1, 1)), midnight(date(1997, 3, 31)));
+            Ok(Input {
+                bytes: CDNOW_SAMPLE.to_vec(),
+                options,
+                name: "the CDNOW sample (embedded; Fader, Hardie & Lee 2005)".into(),
+                calibration_end: Some(cal),
+                observation_end: Some(end),
+            })
+        }
+    }
+}
+
+/// Summarises in-memory log bytes, keeping every transaction if the log is out of order.
+fn summarize(input: &Input) -> Result<Summary, Failure> {
+    let cal = input.calibration_end.map(midnight);
+    summarize_csv_reader(&input.bytes[..], &input.options, cal).or_else(|first| {
+        let mut unordered = input.options.clone();
+        unordered.summary.order = LogOrder::Unordered;
+        summarize_csv_reader(&input.bytes[..], &unordered, cal)
+            .map_err(|_| first)
+            .context(format!("reading {}", input.name))
+    })
+}
+
+pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
+    let input = input(a)?;
+    let config = a.value.config()?;
+    progress.step(format!("summarising {}", input.name));
+    let summary = summarize(&input)?;
+    let table = &summary.table;
+    let unit = table.unit();
+    let (purchase, spend) = fit_models(table, SpendModelName::Auto, &a.fit.options(), progress)?;
+
+    std::fs::create_dir_all(&a.output).context(format!("creating {}", a.output.display()))?;
+    let rfm_path = a.output.join("rfm.csv");
+    match &summary.holdout {
+        Some(h) => write_calibration_holdout(&rfm_path, table, h)?,
+        None => table
+            .write_csv(&rfm_path)
+            .context(format!("writing {}", rfm_path.display()))?,
+    }
+    let model_file = ModelFile {
+        format: FORMAT.into(),
+        purchase: PurchaseFit::Bgnbd(purchase.clone()),
+        spend: spend.clone(),
+        fitted_on: "rfm.csv".into(),
+    };
+    model_file.write(&a.output.join("model.json"))?;
+
+    let mut report = Report::new(format!("Customer lifetime value report: {}", input.name));
+    report.push(data_section(&input, &summary));
+    report.push(sections::parameters(&purchase, spend.as_ref(), table));
+    progress.step("model checks");
+    report.push(sections::calibration_fit(&purchase, table)?);
+
+    if let (Some(h), Some(cal)) = (&summary.holdout, input.calibration_end) {
+        let max_age = table.age().iter().fold(0.0f64, |m, &v| m.max(v));
+        let origin = cal - Days::new((max_age * unit.days()).round() as u64);
+        let end = input
+            .observation_end
+            .unwrap_or(cal + Days::new((h.duration.in_unit(clv::TimeUnit::Days)).round() as u64));
+        progress.counted("tracking repeat transactions week by week", 0);
+        let tracking = tracking_from_log(
+            &input.bytes,
+            &input.options,
+            origin,
+            cal,
+            end,
+            unit,
+            |done, total| {
+                progress.counted("tracking repeat transactions week by week", total as u64);
+                progress.set(done as u64);
+            },
+        )
+        .context("tracking plot")?;
+        progress.step("model checks");
+        let (section, comparison) = sections::holdout(
+            &purchase,
+            table,
+            h.purchases.view(),
+            h.duration,
+            Some(&tracking),
+        )?;
+        report.push(section);
+        progress.println(format!(
+            "holdout ({:.1} {unit}): {:.0} purchases, {:.1} expected ({:+.2}%), MAE per customer {:.3}",
+            h.duration.in_unit(unit),
+            comparison.total_actual,
+            comparison.total_expected,
+            100.0 * comparison.aggregate_error(),
+            comparison.mae
+        ));
+    }
+    report.push(sections::rfm_matrices(&purchase, table, config.horizon)?);
+
+    let mut files = vec![
+        "index.html: this report".to_string(),
+        "rfm.csv: the customer table the models were fitted on".into(),
+    ];
+    match &spend {
+        Some(s) => {
+            progress.step(format!("scoring {} customers", table.len()));
+            let scores = value_table(&purchase.model, &s.model, table, &config).context("scoring")?;
+            let scores_path = a.output.join("scores.csv");
+            scores.write_csv(&scores_path).context(format!("writing {}", scores_path.display()))?;
+            report.push(sections::value_distribution(&scores, &config)?);
+            report.push(sections::top_customers(&scores, a.top, unit));
+            files.push("scores.csv: every customer's P(alive), expected purchases, expected spend and CLV".into());
+            progress.println(format!(
+                "total CLV over {}: {:.2}; top customers:",
+                config.horizon,
+                scores.total_clv()
+            ));
+            progress.suspend(|| print_top(&scores, 5.min(a.top)));
+        }
+        None => report.push(Section::new("value", "Customer lifetime value").paragraph(
+            "The log has no amount column (--amount-column), so there is no spend model and no CLV.",
+        )),
+    }
+    files.push("model.json: the fitted models (for `clv predict`)".into());
+    let plots: Vec<String> = report.plots().map(|p| format!("{}.svg", p.name)).collect();
+    files.push(format!("{}: the plots", plots.join(", ")));
+    let mut files_section = Section::new("files", "Files in this directory");
+    for f in files {
+        files_section = files_section.paragraph(f);
+    }
+    report.push(files_section);
+
+    progress.step("writing the report");
+    report
+        .write(&a.output)
+        .context(format!("writing the report to {}", a.output.display()))?;
+    progress.finish();
+    say!("wrote {}", a.output.join("index.html").display());
+    Ok(())
+}
+
+fn data_section(input: &Input, summary: &Summary) -> Section {
+    let t = &summary.table;
+    let st = summary.stats;
+    let unit = t.unit();
+    let n = t.total_weight();
+    let repeat: f64 = (0..t.len())
+        .filter(|&i| t.frequency()[i] > 0.0)
+        .map(|i| t.weight(i))
+        .sum();
+    let repeats: f64 = (0..t.len()).map(|i| t.weight(i) * t.frequency()[i]).sum();
+    let max_age = t.age().iter().fold(0.0f64, |m, &v| m.max(v));
+    let mut rows = vec![
+        vec!["transactions read".to_string(), st.transactions.to_string()],
+        vec!["customers in the table".into(), format!("{n:.0}")],
+        vec![
+            "customers with repeat purchases".into(),
+            format!("{repeat:.0} ({:.1}%)", 100.0 * repeat / n),
+        ],
+        vec![
+            "repeat purchases in the calibration period".into(),
+            format!("{repeats:.0}"),
+        ],
+        vec![
+            "longest observation T".into(),
+            format!("{max_age:.2} {unit}"),
+        ],
+        vec![
+            "left out: outside the cohort".into(),
+            st.outside_cohort.to_string(),
+        ],
+        vec![
+            "left out: first seen at the end".into(),
+            st.first_seen_at_end.to_string(),
+        ],
+    ];
+    if let Some(cal) = input.calibration_end {
+        rows.push(vec!["calibration period ends".into(), cal.to_string()]);
+    }
+    if let Some(end) = input.observation_end {
+        rows.push(vec!["observation ends".into(), end.to_string()]);
+    }
+    if let Some(h) = &summary.holdout {
+        rows.push(vec![
+            "holdout length".into(),
+            format!("{:.2} {unit}", h.duration.in_unit(unit)),
+        ]);
+    }
+    Section::new("data", "Data")
+        .paragraph(format!(
+            "Source: {}. Purchases of a customer on the same {} count as one; frequency is the number of \
+             repeat purchases, recency the age at the last one, T the age at the end of the calibration \
+             period, all in {unit}.",
+            input.name,
+            match input.options.summary.period {
+                clv::data::transactions::Period::Hour => "hour",
+                clv::data::transactions::Period::Day => "day",
+                clv::data::transactions::Period::Week => "week",
+            }
+        ))
+        .table(vec!["figure".into(), "value".into()], rows)
+}

@@ -1,0 +1,490 @@
+//! End-to-end tests of the `clv` binary: every subcommand on small data, and bad input that
+//! must fail with one clear message and a non-zero exit.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn clv(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clv"))
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("the clv binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "clv failed:\nstdout: {}\nstderr: {}",
+        stdout(o),
+        stderr(o)
+    );
+}
+
+/// A failure is one `error: ...` line naming `needles`, with no panic.
+fn fails_with(o: &Output, needles: &[&str]) {
+    assert!(
+        !o.status.success(),
+        "clv should have failed; stdout: {}",
+        stdout(o)
+    );
+    let err = stderr(o);
+    assert!(err.starts_with("error: "), "stderr: {err}");
+    assert!(!err.contains("panicked"), "stderr: {err}");
+    for n in needles {
+        assert!(err.contains(n), "stderr lacks {n:?}: {err}");
+    }
+}
+
+fn data(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Customer a buys on Jan 1, twice on Jan 4 (one purchase day), Jan 9 and Jan 16; b on Jan 3
+/// and Jan 10; c only on Jan 15.
+const LOG: &str = "customer_id,date,amount\n\
+                   a,2024-01-01,10\nb,2024-01-03,5\na,2024-01-04,20\na,2024-01-04,4\n\
+                   a,2024-01-09,30\nb,2024-01-10,7\nc,2024-01-15,3\na,2024-01-16,12\n";
+
+#[test]
+fn summarize_writes_lifetimes_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("log.csv"), LOG).unwrap();
+    let o = clv(
+        &[
+            "summarize",
+            "log.csv",
+            "-o",
+            "rfm.csv",
+            "--amount-column",
+            "amount",
+            "--unit",
+            "days",
+        ],
+        dir.path(),
+    );
+    ok(&o);
+    let rfm = std::fs::read_to_string(dir.path().join("rfm.csv")).unwrap();
+    // By hand: a has repeat days Jan 4, 9, 16 (x = 3), last at day 15, observed to Jan 16 (T = 15),
+    // mean repeat spend (24 + 30 + 12) / 3 = 22; b: x = 1, t_x = 7, T = 13, spend 7; c: T = 1.
+    assert_eq!(
+        rfm,
+        "customer_id,frequency,recency,T,monetary_value\na,3,15,15,22\nb,1,7,13,7\nc,0,0,1,0\n"
+    );
+    assert!(stdout(&o).contains("8 transactions read, 3 customers"));
+}
+
+#[test]
+fn summarize_with_calibration_end_writes_holdout_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("log.csv"), LOG).unwrap();
+    let o = clv(
+        &[
+            "summarize",
+            "log.csv",
+            "-o",
+            "rfm.csv",
+            "--amount-column",
+            "amount",
+            "--unit",
+            "days",
+            "--calibration-end",
+            "2024-01-09",
+        ],
+        dir.path(),
+    );
+    ok(&o);
+    let rfm = std::fs::read_to_string(dir.path().join("rfm.csv")).unwrap();
+    // Calibration to Jan 9: a x = 2 (Jan 4, 9), t_x = 8, T = 8, spend 27; b x = 0, T = 6.
+    // Holdout Jan 10-16 (7 days): a buys on the 16th (12), b on the 10th (7); c is not a
+    // calibration customer.
+    assert_eq!(
+        rfm,
+        "customer_id,frequency_cal,recency_cal,T_cal,monetary_value_cal,frequency_holdout,monetary_value_holdout,duration_holdout\n\
+         a,2,8,8,27,1,12,7\nb,0,0,6,0,1,7,7\n"
+    );
+}
+
+#[test]
+fn summarize_bad_date_names_line_column_and_value() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("log.csv"),
+        "customer_id,date\na,2024-01-01\nb,2024-13-01\n",
+    )
+    .unwrap();
+    let o = clv(&["summarize", "log.csv", "-o", "rfm.csv"], dir.path());
+    fails_with(&o, &["log.csv", "row 3", "date", "2024-13-01"]);
+    assert!(!dir.path().join("rfm.csv").exists());
+}
+
+#[test]
+fn fit_prints_parameters_and_writes_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = clv(
+        &[
+            "fit",
+            &data("cdnow_summary.csv"),
+            "--columns",
+            "ID,x,t_x,T,zbar",
+            "-o",
+            "model.json",
+        ],
+        dir.path(),
+    );
+    ok(&o);
+    let out = stdout(&o);
+    // REFERENCE.md: BTYD's r = 0.2425982, alpha = 4.4136842, LL = -9582.429, lifetimes'
+    // standard error of r 0.0126; Gamma-Gamma p = 6.25, q = 3.74, LL = -4055.92.
+    for needle in [
+        "r                0.2426       0.0126",
+        "alpha            4.413",
+        // The CSV rounds t_x to two decimals: LL within 0.01 of -9582.43 (REFERENCE.md).
+        "log-likelihood -9582.4",
+        "q                3.74",
+        "log-likelihood -4055.9",
+        "converged",
+    ] {
+        assert!(out.contains(needle), "fit output lacks {needle:?}:\n{out}");
+    }
+    let model: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("model.json")).unwrap())
+            .unwrap();
+    assert_eq!(model["purchase"]["type"], "bgnbd");
+    assert_eq!(model["purchase"]["model"]["time_unit"], "weeks");
+    assert!(model["spend"]["model"]["q"].as_f64().unwrap() > 1.0);
+}
+
+#[test]
+fn fit_rejects_recency_beyond_t_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        "customer_id,frequency,recency,T\nA,2,10,20\nB,1,30,20\n",
+    )
+    .unwrap();
+    let o = clv(&["fit", "bad.csv", "-o", "model.json"], dir.path());
+    fails_with(&o, &["bad.csv", "row 2", "column `recency`", "\"30\""]);
+    assert!(!dir.path().join("model.json").exists());
+}
+
+fn fitted_cdnow(dir: &Path) {
+    ok(&clv(
+        &[
+            "fit",
+            &data("cdnow_summary.csv"),
+            "--columns",
+            "ID,x,t_x,T,zbar",
+            "-o",
+            "model.json",
+        ],
+        dir,
+    ));
+}
+
+#[test]
+fn predict_writes_the_value_table() {
+    let dir = tempfile::tempdir().unwrap();
+    fitted_cdnow(dir.path());
+    let o = clv(
+        &[
+            "predict",
+            "model.json",
+            &data("cdnow_summary.csv"),
+            "--columns",
+            "ID,x,t_x,T,zbar",
+            "-o",
+            "scores.csv",
+            "--horizon",
+            "52w",
+            "--step",
+            "4w",
+            "--discount-rate",
+            "0",
+        ],
+        dir.path(),
+    );
+    ok(&o);
+    let scores = std::fs::read_to_string(dir.path().join("scores.csv")).unwrap();
+    let mut lines = scores.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "customer_id,frequency,recency,T,monetary_value,p_alive,churn_probability,expected_purchases,expected_spend,clv"
+    );
+    assert_eq!(lines.clone().count(), 2357);
+    // Customer 1516 (REFERENCE.md, BTYD): P(alive) = 0.9688523, E[X(52) | ...] = 25.75659.
+    let row: Vec<f64> = lines
+        .find(|l| l.starts_with("1516,"))
+        .unwrap()
+        .split(',')
+        .skip(1)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    assert!((row[4] - 0.9688523).abs() < 1e-4, "p_alive {}", row[4]);
+    // The CSV has t_x = 30.86 where the reference used 30.857: a few 1e-3 apart.
+    assert!(
+        (row[6] - 25.75659).abs() < 5e-3,
+        "expected purchases {}",
+        row[6]
+    );
+    // Without discounting, CLV is expected purchases times expected spend.
+    assert!((row[8] - row[6] * row[7]).abs() < 1e-9 * row[8]);
+}
+
+#[test]
+fn predict_fails_clearly_on_bad_model_and_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("junk.json"), "{\"format\": 3}").unwrap();
+    let o = clv(
+        &[
+            "predict",
+            "junk.json",
+            &data("cdnow_summary.csv"),
+            "-o",
+            "s.csv",
+        ],
+        dir.path(),
+    );
+    fails_with(&o, &["junk.json", "not a clv model file"]);
+    fitted_cdnow(dir.path());
+    let o = clv(
+        &[
+            "predict",
+            "model.json",
+            &data("cdnow_summary.csv"),
+            "-o",
+            "s.csv",
+            "--horizon",
+            "52",
+        ],
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no unit"), "{}", stderr(&o));
+    assert!(!dir.path().join("s.csv").exists());
+}
+
+#[test]
+fn simulate_rfm_and_transactions_round_trip_through_summarize() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = clv(
+        &[
+            "simulate",
+            "--customers",
+            "300",
+            "-o",
+            "sim.csv",
+            "--seed",
+            "5",
+        ],
+        dir.path(),
+    );
+    ok(&o);
+    let sim = std::fs::read_to_string(dir.path().join("sim.csv")).unwrap();
+    assert!(sim.starts_with("customer_id,frequency,recency,T,monetary_value\n"));
+    assert_eq!(sim.lines().count(), 301);
+
+    let o = clv(
+        &[
+            "simulate",
+            "--customers",
+            "300",
+            "--transactions",
+            "-o",
+            "log.csv",
+            "--max-age",
+            "10w",
+        ],
+        dir.path(),
+    );
+    ok(&o);
+    assert!(
+        stdout(&o).contains("--observation-end 2024-03-11"),
+        "{}",
+        stdout(&o)
+    );
+    // Every simulated customer first buys on 2024-01-01 and is 70 days old on 2024-03-11.
+    let o = clv(
+        &[
+            "summarize",
+            "log.csv",
+            "-o",
+            "rfm.csv",
+            "--amount-column",
+            "amount",
+            "--unit",
+            "days",
+            "--observation-end",
+            "2024-03-11",
+        ],
+        dir.path(),
+    );
+    ok(&o);
+    let rfm = std::fs::read_to_string(dir.path().join("rfm.csv")).unwrap();
+    assert_eq!(rfm.lines().count(), 301);
+    assert!(rfm
+        .lines()
+        .skip(1)
+        .all(|l| l.split(',').nth(3) == Some("70")));
+}
+
+#[test]
+fn simulate_rejects_bad_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = clv(
+        &["simulate", "--bgnbd", "1,2,3", "-o", "sim.csv"],
+        dir.path(),
+    );
+    fails_with(&o, &["--bgnbd", "4 comma-separated numbers"]);
+    let o = clv(
+        &["simulate", "--gamma-gamma", "6,0.5,15", "-o", "sim.csv"],
+        dir.path(),
+    );
+    fails_with(&o, &["--gamma-gamma", "q > 1"]);
+    assert!(!dir.path().join("sim.csv").exists());
+}
+
+#[test]
+fn report_on_the_embedded_cdnow_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = clv(&["report", "-o", "out"], dir.path());
+    ok(&o);
+    let out = dir.path().join("out");
+    let html = std::fs::read_to_string(out.join("index.html")).unwrap();
+    for needle in [
+        "Fitted parameters",
+        "Holdout validation",
+        "Tracking: cumulative repeat transactions",
+        "P(alive) by frequency and recency",
+        "Distribution of customer lifetime value",
+        "Top 20 customers by CLV",
+        "weeks since 1997-01-01",
+        "calibration end",
+    ] {
+        assert!(html.contains(needle), "index.html lacks {needle:?}");
+    }
+    assert!(
+        !html.contains("src=\"http"),
+        "the page must be self-contained"
+    );
+    for f in [
+        "frequency_histogram.svg",
+        "calibration_vs_holdout.svg",
+        "tracking_cumulative.svg",
+        "tracking_weekly.svg",
+        "p_alive_matrix.svg",
+        "expected_purchases_matrix.svg",
+        "clv_distribution.svg",
+        "rfm.csv",
+        "scores.csv",
+        "model.json",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    // Holdout purchases counted here independently: distinct (customer, day) pairs after
+    // 1997-09-30 in the raw log.
+    let log = std::fs::read_to_string(data("CDNOW_sample.txt")).unwrap();
+    let days: std::collections::HashSet<(String, String)> = log
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() == 5 && f[2] > "19970930").then(|| (f[1].to_string(), f[2].to_string()))
+        })
+        .collect();
+    let expected = format!("{} purchases", days.len());
+    assert!(stdout(&o).contains(&expected), "{expected}: {}", stdout(&o));
+    let rfm = std::fs::read_to_string(out.join("rfm.csv")).unwrap();
+    assert_eq!(rfm.lines().count(), 2358);
+}
+
+#[test]
+fn report_on_a_log_and_on_a_bad_log() {
+    let dir = tempfile::tempdir().unwrap();
+    // 400 simulated customers acquired over 10 weeks from 2024-01-01, observed to 2024-05-20.
+    ok(&clv(
+        &[
+            "simulate",
+            "--customers",
+            "400",
+            "--transactions",
+            "-o",
+            "log.csv",
+            "--max-age",
+            "20w",
+            "--min-age",
+            "10w",
+        ],
+        dir.path(),
+    ));
+    let o = clv(
+        &[
+            "report",
+            "log.csv",
+            "-o",
+            "out",
+            "--amount-column",
+            "amount",
+            "--calibration-end",
+            "2024-03-31",
+            "--observation-end",
+            "2024-05-20",
+            "--horizon",
+            "30d",
+            "--step",
+            "10d",
+        ],
+        dir.path(),
+    );
+    ok(&o);
+    let html = std::fs::read_to_string(dir.path().join("out/index.html")).unwrap();
+    assert!(html.contains("Holdout validation") && html.contains("log.csv"));
+
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        "customer_id,date,amount\na,2024-01-01,ten\n",
+    )
+    .unwrap();
+    let o = clv(
+        &[
+            "report",
+            "bad.csv",
+            "-o",
+            "bad",
+            "--amount-column",
+            "amount",
+        ],
+        dir.path(),
+    );
+    fails_with(&o, &["bad.csv", "row 2", "amount", "ten"]);
+    assert!(!dir.path().join("bad/index.html").exists());
+}
+
+#[test]
+fn help_explains_options_with_units() {
+    let o = clv(&["predict", "--help"], Path::new("."));
+    ok(&o);
+    let help = stdout(&o);
+    for needle in [
+        "--horizon",
+        "52w",
+        "--discount-rate",
+        "per step",
+        "--margin",
+        "--unit",
+    ] {
+        assert!(help.contains(needle), "predict --help lacks {needle:?}");
+    }
+}
