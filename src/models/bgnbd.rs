@@ -138,9 +138,8 @@ impl BgNbd {
             self,
             &terms,
             x,
-            c.recency,
-            (self.alpha + c.age).ln(),
-            1.0 / (self.alpha + c.age),
+            ((self.alpha + c.recency).ln(), self.alpha + c.recency),
+            ((self.alpha + c.age).ln(), 1.0 / (self.alpha + c.age)),
             self.alpha.ln(),
         );
         ll
@@ -427,9 +426,8 @@ fn row_log_likelihood(
     m: &BgNbd,
     xt: &XTerms,
     x: f64,
-    t_x: f64,
-    ln_alpha_t: f64,
-    inv_alpha_t: f64,
+    (ln_alpha_tx, alpha_tx): (f64, f64),
+    (ln_alpha_t, inv_alpha_t): (f64, f64),
     ln_alpha: f64,
 ) -> (f64, [f64; 4]) {
     let k = m.r + x;
@@ -445,7 +443,6 @@ fn row_log_likelihood(
         ];
         return (ll, g);
     }
-    let ln_alpha_tx = (m.alpha + t_x).ln();
     let l2 = xt.ln_ratio - k * ln_alpha_tx;
     // log-sum-exp of the two terms and their shares w1 + w2 = 1
     let (s, w1, w2) = if l1 > l2 {
@@ -458,57 +455,66 @@ fn row_log_likelihood(
     let ll = base + s;
     let g = [
         xt.d_r + ln_alpha - w1 * ln_alpha_t - w2 * ln_alpha_tx,
-        m.r / m.alpha - k * (w1 * inv_alpha_t + w2 / (m.alpha + t_x)),
+        m.r / m.alpha - k * (w1 * inv_alpha_t + w2 / alpha_tx),
         xt.d_a + w2 / m.a,
         xt.d_b - w2 * xt.inv_bx1,
     ];
     (ll, g)
 }
 
-/// Compressed data laid out for the likelihood: each row points at its unique frequency and
-/// unique age, whose terms are computed once per evaluation.
+/// Compressed data laid out for the likelihood: each row points at its unique frequency,
+/// unique recency and unique age, whose terms (lnGamma/digamma, logs) are computed once per
+/// evaluation: with whole-day times a million customers have a few hundred distinct recencies
+/// and ages, so a row costs one exp and one log.
 struct BgNbdData {
     x: Vec<f64>,
-    t_x: Vec<f64>,
     w: Vec<f64>,
     x_idx: Vec<u32>,
+    tx_idx: Vec<u32>,
     age_idx: Vec<u32>,
     unique_x: Vec<f64>,
+    unique_tx: Vec<f64>,
     unique_age: Vec<f64>,
     total_weight: f64,
 }
 
+/// Index of each value among the distinct values of `values` (by bit pattern, -0 as 0), and the
+/// distinct values in order of first appearance.
+fn index_unique(values: &[f64]) -> (Vec<u32>, Vec<f64>) {
+    let mut seen: FastMap<u64, u32> = FastMap::default();
+    let mut unique = Vec::new();
+    let idx = values
+        .iter()
+        .map(|&v| {
+            *seen.entry((v + 0.0).to_bits()).or_insert_with(|| {
+                unique.push(v);
+                (unique.len() - 1) as u32
+            })
+        })
+        .collect();
+    (idx, unique)
+}
+
 impl BgNbdData {
     fn new(c: &CompressedRfm) -> BgNbdData {
-        let mut xs: FastMap<u64, u32> = FastMap::default();
-        let mut ages: FastMap<u64, u32> = FastMap::default();
-        let (mut unique_x, mut unique_age) = (Vec::new(), Vec::new());
-        let mut x_idx = Vec::with_capacity(c.len());
-        let mut age_idx = Vec::with_capacity(c.len());
-        for i in 0..c.len() {
-            x_idx.push(*xs.entry(c.frequency[i].to_bits()).or_insert_with(|| {
-                unique_x.push(c.frequency[i]);
-                (unique_x.len() - 1) as u32
-            }));
-            age_idx.push(*ages.entry(c.age[i].to_bits()).or_insert_with(|| {
-                unique_age.push(c.age[i]);
-                (unique_age.len() - 1) as u32
-            }));
-        }
+        let (x_idx, unique_x) = index_unique(&c.frequency);
+        let (tx_idx, unique_tx) = index_unique(&c.recency);
+        let (age_idx, unique_age) = index_unique(&c.age);
         BgNbdData {
             x: c.frequency.clone(),
-            t_x: c.recency.clone(),
             w: c.weight.clone(),
             x_idx,
+            tx_idx,
             age_idx,
             unique_x,
+            unique_tx,
             unique_age,
             total_weight: c.total_weight(),
         }
     }
 
     fn scaled(mut self, s: f64) -> BgNbdData {
-        self.t_x.iter_mut().for_each(|v| *v *= s);
+        self.unique_tx.iter_mut().for_each(|v| *v *= s);
         self.unique_age.iter_mut().for_each(|v| *v *= s);
         self
     }
@@ -539,18 +545,21 @@ impl LogLikelihood for BgNbdData {
             .iter()
             .map(|&t| ((m.alpha + t).ln(), 1.0 / (m.alpha + t)))
             .collect();
+        let tx_terms: Vec<(f64, f64)> = self
+            .unique_tx
+            .iter()
+            .map(|&t| ((m.alpha + t).ln(), m.alpha + t))
+            .collect();
         let ln_alpha = m.alpha.ln();
         let sum_chunk = |range: std::ops::Range<usize>| {
             let mut acc = [0.0f64; 5];
             for i in range {
-                let (lat, iat) = age_terms[self.age_idx[i] as usize];
                 let (ll, g) = row_log_likelihood(
                     &m,
                     &xterms[self.x_idx[i] as usize],
                     self.x[i],
-                    self.t_x[i],
-                    lat,
-                    iat,
+                    tx_terms[self.tx_idx[i] as usize],
+                    age_terms[self.age_idx[i] as usize],
                     ln_alpha,
                 );
                 let w = self.w[i];
@@ -565,18 +574,18 @@ impl LogLikelihood for BgNbdData {
         let acc = if n <= CHUNK {
             sum_chunk(0..n)
         } else {
-            (0..n.div_ceil(CHUNK))
+            // Partial sums collected in chunk order and added in that order: the result does
+            // not depend on how rayon split the work, so fits are reproducible bit for bit.
+            let partial: Vec<[f64; 5]> = (0..n.div_ceil(CHUNK))
                 .into_par_iter()
                 .map(|c| sum_chunk(c * CHUNK..((c + 1) * CHUNK).min(n)))
-                .reduce(
-                    || [0.0; 5],
-                    |mut a, b| {
-                        for j in 0..5 {
-                            a[j] += b[j];
-                        }
-                        a
-                    },
-                )
+                .collect();
+            partial.iter().fold([0.0; 5], |mut a, b| {
+                for j in 0..5 {
+                    a[j] += b[j];
+                }
+                a
+            })
         };
         grad[..4].copy_from_slice(&acc[1..]);
         acc[0]
