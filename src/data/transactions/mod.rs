@@ -69,7 +69,7 @@ use crate::error::{Error, Result};
 use crate::time::TimeUnit;
 
 #[cfg(feature = "parquet")]
-pub(crate) use csv_log::{Layout, RowParser};
+pub(crate) use csv_log::Layout;
 
 /// A column chosen by its header name or by its position (counting from 0).
 ///
