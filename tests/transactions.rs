@@ -404,3 +404,146 @@ fn semicolons_quotes_and_custom_dates() {
         (1.0, 2.0, 2.5)
     );
 }
+
+#[cfg(feature = "parquet")]
+mod parquet_input {
+    use super::*;
+    use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray};
+    use clv::data::parquet::{calibration_holdout_parquet, summarize_parquet};
+    use std::sync::Arc;
+
+    fn write(path: &std::path::Path, columns: Vec<(&str, ArrayRef)>) {
+        let batch = RecordBatch::try_from_iter(columns).unwrap();
+        let file = std::fs::File::create(path).unwrap();
+        let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+    }
+
+    /// CDNOW_sample.txt fields: sample id, date (YYYYMMDD), dollar value.
+    fn cdnow_columns() -> (Vec<String>, Vec<String>, Vec<f64>) {
+        let text = std::fs::read_to_string("data/CDNOW_sample.txt").unwrap();
+        let mut out = (vec![], vec![], vec![]);
+        for line in text.lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            out.0.push(f[1].to_string());
+            out.1.push(f[2].to_string());
+            out.2.push(f[4].parse().unwrap());
+        }
+        out
+    }
+
+    fn days_since_epoch(yyyymmdd: &str) -> i32 {
+        let d = NaiveDate::parse_from_str(yyyymmdd, "%Y%m%d").unwrap();
+        (d - date(1970, 1, 1)).num_days() as i32
+    }
+
+    #[test]
+    fn cdnow_as_parquet_gives_the_same_table_as_the_text_file() {
+        let (ids, dates, values) = cdnow_columns();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cdnow.parquet");
+        write(
+            &path,
+            vec![
+                ("id", Arc::new(StringArray::from(ids.clone())) as ArrayRef),
+                (
+                    "day",
+                    Arc::new(Date32Array::from(
+                        dates
+                            .iter()
+                            .map(|d| days_since_epoch(d))
+                            .collect::<Vec<_>>(),
+                    )),
+                ),
+                ("value", Arc::new(Float64Array::from(values.clone()))),
+            ],
+        );
+        let text = summarize_csv("data/CDNOW_sample.txt", &cdnow_options()).unwrap();
+        let mut opts = cdnow_options();
+        opts.customer = "id".into();
+        opts.time = "day".into();
+        opts.amount = Some("value".into());
+        assert_eq!(summarize_parquet(&path, &opts).unwrap(), text);
+
+        // Integer ids and YYYYMMDD text dates: the same summary, ids without leading zeros.
+        let path2 = dir.path().join("cdnow2.parquet");
+        write(
+            &path2,
+            vec![
+                (
+                    "id",
+                    Arc::new(Int64Array::from(
+                        ids.iter()
+                            .map(|i| i.parse::<i64>().unwrap())
+                            .collect::<Vec<_>>(),
+                    )) as ArrayRef,
+                ),
+                ("day", Arc::new(StringArray::from(dates))),
+                ("value", Arc::new(Float64Array::from(values))),
+            ],
+        );
+        let t2 = summarize_parquet(&path2, &opts).unwrap();
+        assert_eq!(t2.ids()[0], "1");
+        assert_eq!(t2.frequency(), text.frequency());
+        assert_eq!(t2.age(), text.age());
+        let mut no_end = opts.clone();
+        no_end.summary.observation_end = None;
+        let (cal, holdout) =
+            calibration_holdout_parquet(&path, &no_end, date(1997, 9, 30)).unwrap();
+        let (cal_text, holdout_text) = calibration_holdout_csv(
+            "data/CDNOW_sample.txt",
+            &{
+                let mut o = cdnow_options();
+                o.summary.observation_end = None;
+                o
+            },
+            date(1997, 9, 30),
+        )
+        .unwrap();
+        assert_eq!((cal, holdout), (cal_text, holdout_text));
+    }
+
+    #[test]
+    fn parquet_null_amount_and_bad_date_name_the_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.parquet");
+        write(
+            &path,
+            vec![
+                (
+                    "c",
+                    Arc::new(StringArray::from(vec!["a", "a", "b"])) as ArrayRef,
+                ),
+                (
+                    "d",
+                    Arc::new(StringArray::from(vec![
+                        "2024-01-01",
+                        "2024-01-05",
+                        "2024-13-01",
+                    ])),
+                ),
+                (
+                    "v",
+                    Arc::new(Float64Array::from(vec![Some(1.0), None, Some(2.0)])),
+                ),
+            ],
+        );
+        let err = summarize_parquet(&path, &opts_cdv()).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidValue { row: 2, column, .. } if column == "v"),
+            "{err}"
+        );
+        let no_amount = TransactionLogOptions::new("c", "d");
+        let err = summarize_parquet(&path, &no_amount).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidValue { row: 3, value, .. } if value == "2024-13-01"),
+            "{err}"
+        );
+        let missing = TransactionLogOptions::new("customer", "d");
+        assert!(matches!(
+            summarize_parquet(&path, &missing),
+            Err(Error::MissingColumn { .. })
+        ));
+    }
+}

@@ -1,6 +1,8 @@
 //! Customer data: RFM summaries, the customer table, and its compression.
 
 pub mod compress;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod rfm;
 pub mod transactions;
 

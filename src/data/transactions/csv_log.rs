@@ -145,9 +145,47 @@ impl<'a> RowParser<'a> {
     }
 }
 
+/// Plain decimals such as `-123.45`: with at most 15 digits and 22 decimals, `digits / 10^k`
+/// is one correctly rounded division of exact values, so it equals the correctly rounded
+/// parse (Clinger's fast path). `None` for anything else.
+fn parse_plain_decimal(raw: &[u8]) -> Option<f64> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let (negative, digits) = match raw.first()? {
+        b'-' => (true, &raw[1..]),
+        b'+' => (false, &raw[1..]),
+        _ => (false, raw),
+    };
+    let (mut mantissa, mut count, mut decimals, mut seen_point) = (0u64, 0usize, 0usize, false);
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                count += 1;
+                decimals += usize::from(seen_point);
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => return None,
+        }
+        if count > 15 {
+            return None;
+        }
+    }
+    if count == 0 || decimals > 22 {
+        return None;
+    }
+    let v = mantissa as f64 / POW10[decimals];
+    Some(if negative { -v } else { v })
+}
+
 fn parse_amount(row: usize, column: &str, raw: &[u8]) -> Result<f64> {
     if raw.is_empty() {
         return Err(Error::invalid_value(row, column, "", "missing amount"));
+    }
+    if let Some(v) = parse_plain_decimal(raw) {
+        return Ok(v);
     }
     let v: f64 = std::str::from_utf8(raw)
         .ok()
@@ -278,4 +316,57 @@ fn read_whitespace<R: Read>(
         parser.row(line, |i| sp.get(i).map(|&(s, e)| &b[s..e]), summarizer)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_decimals_parse_exactly_like_std() {
+        let cases = [
+            "0",
+            "12",
+            "12.5",
+            "-4.5",
+            "+3",
+            "0.1",
+            "0.3",
+            "29.33",
+            "123456789012.345",
+            "1.",
+            ".5",
+            "999999999999999",
+            "0.0000001",
+        ];
+        for c in cases {
+            assert_eq!(
+                parse_plain_decimal(c.as_bytes()),
+                Some(c.parse::<f64>().unwrap()),
+                "{c}"
+            );
+        }
+        for c in [
+            "",
+            "-",
+            ".",
+            "1e5",
+            "1,5",
+            "1.2.3",
+            "12345678901234567",
+            "nan",
+            "$3",
+        ] {
+            assert_eq!(parse_plain_decimal(c.as_bytes()), None, "{c}");
+        }
+        // Every cent amount up to 1000.
+        for cents in 0..100_000u32 {
+            let s = format!("{}.{:02}", cents / 100, cents % 100);
+            assert_eq!(
+                parse_plain_decimal(s.as_bytes()),
+                Some(s.parse().unwrap()),
+                "{s}"
+            );
+        }
+    }
 }

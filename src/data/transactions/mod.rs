@@ -52,6 +52,7 @@
 
 mod csv_log;
 mod dates;
+mod ids;
 mod summarizer;
 
 use std::io::Read;
@@ -68,7 +69,7 @@ use crate::error::{Error, Result};
 use crate::time::TimeUnit;
 
 #[cfg(feature = "parquet")]
-pub(crate) use csv_log::{Layout, RowParser};
+pub(crate) use csv_log::Layout;
 
 /// A column chosen by its header name or by its position (counting from 0).
 ///
@@ -294,7 +295,9 @@ where
         other => other,
     };
     let mut s = new_summarizer(&options.summary, calibration_end)?;
-    match read(&mut s) {
+    // Rows are processed in batches: an out-of-order row may be found by `finish` too.
+    let first = read(&mut s).and_then(|()| s.flush());
+    match first {
         Ok(()) => s.finish().map_err(name_empty),
         Err(_) if s.is_disordered() => {
             let unordered = options.summary.clone().order(LogOrder::Unordered);

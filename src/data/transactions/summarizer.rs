@@ -1,7 +1,5 @@
 //! The streaming summariser: transactions in, one RFM row per customer out.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDateTime};
 use ndarray::Array1;
 
@@ -10,7 +8,21 @@ use crate::data::rfm::CustomerTable;
 use crate::error::{Error, Result};
 use crate::time::{Duration, TimeUnit};
 
-type FastMap<K, V> = HashMap<K, V>;
+use super::ids::{hash_id, CustomerIndex};
+
+/// Rows whose customer look-ups are overlapped (see [`CustomerIndex::prefetch_entry`]).
+const BATCH: usize = 32;
+
+/// A row waiting in the current batch.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    hash: u64,
+    line: u64,
+    amount: f64,
+    period: i32,
+    id_start: u32,
+    id_len: u32,
+}
 
 /// What to do with a negative amount (a refund).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -176,7 +188,7 @@ pub struct Summary {
 
 const NONE: i32 = i32::MIN;
 
-/// Constant-size state of one customer while streaming.
+/// Constant-size state of one customer while streaming (64 bytes).
 #[derive(Debug, Clone, Copy)]
 struct CustomerState {
     /// First purchase period (`NONE` before any purchase).
@@ -354,15 +366,15 @@ pub struct Summarizer {
     end: Option<i32>,
     calibration_end: Option<i32>,
     cohort: Option<(i32, i32)>,
-    index: FastMap<Box<str>, u32>,
-    states: Vec<CustomerState>,
+    customers: CustomerIndex<CustomerState>,
+    batch: Vec<Pending>,
+    batch_ids: Vec<u8>,
     records: Vec<Record>,
     latest_period: i32,
     has_amounts: Option<bool>,
     pushed: u64,
     after_end: u64,
     disordered: bool,
-    cached: Option<(Box<str>, u32)>,
     pub(crate) labels: ColumnLabels,
 }
 
@@ -451,15 +463,15 @@ impl Summarizer {
             end,
             calibration_end: cal,
             cohort,
-            index: FastMap::default(),
-            states: Vec::new(),
+            customers: CustomerIndex::new(),
+            batch: Vec::with_capacity(BATCH),
+            batch_ids: Vec::with_capacity(BATCH * 16),
             records: Vec::new(),
             latest_period: NONE,
             has_amounts: None,
             pushed: 0,
             after_end: 0,
             disordered: false,
-            cached: None,
             labels: ColumnLabels::default(),
         })
     }
@@ -551,34 +563,87 @@ impl Summarizer {
             return Ok(());
         }
         self.latest_period = self.latest_period.max(period);
-        let customer = self.customer_index(customer_id)?;
-        if self.order == LogOrder::Unordered {
-            self.records.push(Record {
-                customer,
-                period,
-                amount,
-                line,
-            });
-            return Ok(());
+        self.batch.push(Pending {
+            hash: hash_id(customer_id.as_bytes()),
+            line,
+            amount,
+            period,
+            id_start: self.batch_ids.len() as u32,
+            id_len: customer_id.len() as u32,
+        });
+        self.batch_ids.extend_from_slice(customer_id.as_bytes());
+        if self.batch.len() == BATCH {
+            self.process_batch()?;
+        }
+        Ok(())
+    }
+
+    /// Looks up the customers of the batched rows and adds the rows to their states.
+    fn process_batch(&mut self) -> Result<()> {
+        // Fetch every row's slot, then its entry, before the look-ups: the cache misses of the
+        // whole batch overlap instead of coming one after the other.
+        for r in &self.batch {
+            self.customers.prefetch_slot(r.hash);
+        }
+        for r in &self.batch {
+            self.customers.prefetch_entry(r.hash);
         }
         let cal = self.calibration_end.unwrap_or(i32::MAX);
-        let state = &mut self.states[customer as usize];
-        if period < state.latest {
-            self.disordered = true;
-            return Err(Error::invalid_value(
-                line as usize,
-                &self.labels.time,
-                show_time(seconds),
-                format!(
-                    "customer {customer_id:?} has a later transaction at line {}: transactions are not in time order \
-                     (use LogOrder::Unordered, which sorts them in memory)",
-                    state.line
-                ),
-            ));
+        let batch = std::mem::take(&mut self.batch);
+        let mut result = Ok(());
+        for r in &batch {
+            let id = &self.batch_ids[r.id_start as usize..(r.id_start + r.id_len) as usize];
+            let customer = self
+                .customers
+                .index_or_insert(r.hash, id, CustomerState::NEW);
+            if self.order == LogOrder::Unordered {
+                self.records.push(Record {
+                    customer,
+                    period: r.period,
+                    amount: r.amount,
+                    line: r.line,
+                });
+                continue;
+            }
+            let state = self.customers.value_mut(customer);
+            if r.period < state.latest {
+                let later_line = state.line;
+                self.disordered = true;
+                let seconds = self.period_start_seconds(r.period);
+                result = Err(Error::invalid_value(
+                    r.line as usize,
+                    &self.labels.time,
+                    show_time(seconds),
+                    format!(
+                        "customer {:?} has a later transaction at line {}: transactions are not in time order \
+                         (use LogOrder::Unordered, which sorts them in memory)",
+                        String::from_utf8_lossy(id),
+                        later_line
+                    ),
+                ));
+                break;
+            }
+            if let Err(l) = state.absorb(r.period, r.amount, r.line, cal) {
+                result = Err(self.refund_before_purchase(l, &String::from_utf8_lossy(id)));
+                break;
+            }
         }
-        state
-            .absorb(period, amount, line, cal)
-            .map_err(|l| self.refund_before_purchase(l, customer_id))
+        self.batch = batch;
+        self.batch.clear();
+        self.batch_ids.clear();
+        result
+    }
+
+    /// Processes the rows waiting in the current batch.
+    pub(crate) fn flush(&mut self) -> Result<()> {
+        self.process_batch()
+    }
+
+    /// Start of period `p` in seconds since the epoch (for messages).
+    fn period_start_seconds(&self, p: i32) -> i64 {
+        let hours =
+            i64::from(p) * self.period.hours() - if self.period == Period::Week { 72 } else { 0 };
+        hours * 3600
     }
 
     fn refund_before_purchase(&self, line: u64, customer_id: &str) -> Error {
@@ -592,52 +657,24 @@ impl Summarizer {
         )
     }
 
-    fn customer_index(&mut self, id: &str) -> Result<u32> {
-        if let Some((cached, i)) = &self.cached {
-            if **cached == *id {
-                return Ok(*i);
-            }
-        }
-        let i = match self.index.get(id) {
-            Some(&i) => i,
-            None => {
-                let i = u32::try_from(self.states.len())
-                    .map_err(|_| Error::Model("more than 4 billion customers".into()))?;
-                self.index.insert(id.into(), i);
-                self.states.push(CustomerState::NEW);
-                i
-            }
-        };
-        match &mut self.cached {
-            Some((cached, ci)) if cached.len() == id.len() => {
-                // Reuse the allocation: same length, overwrite in place.
-                let mut s = std::mem::take(cached).into_string();
-                s.clear();
-                s.push_str(id);
-                *cached = s.into_boxed_str();
-                *ci = i;
-            }
-            _ => self.cached = Some((id.into(), i)),
-        }
-        Ok(i)
-    }
-
     /// Ends the stream and builds the table (and holdout part).
     pub fn finish(mut self) -> Result<Summary> {
-        let n = self.states.len();
-        let mut ids = vec![String::new(); n];
-        for (id, i) in std::mem::take(&mut self.index) {
-            ids[i as usize] = id.into_string();
-        }
+        self.process_batch()?;
+        let n = self.customers.len();
         let cal = self.calibration_end.unwrap_or(i32::MAX);
         let sorted_in_memory = self.order == LogOrder::Unordered;
         if sorted_in_memory {
             let mut records = std::mem::take(&mut self.records);
             records.sort_unstable_by_key(|r| (r.customer, r.period, r.line));
             for r in &records {
-                self.states[r.customer as usize]
+                if let Err(l) = self
+                    .customers
+                    .value_mut(r.customer)
                     .absorb(r.period, r.amount, r.line, cal)
-                    .map_err(|l| self.refund_before_purchase(l, &ids[r.customer as usize]))?;
+                {
+                    let id = String::from_utf8_lossy(self.customers.id(r.customer)).into_owned();
+                    return Err(self.refund_before_purchase(l, &id));
+                }
             }
         }
         if self.pushed == 0 {
@@ -675,7 +712,9 @@ impl Summarizer {
         let (mut out_ids, mut xs, mut txs, mut ages, mut ms) =
             (vec![], vec![], vec![], vec![], vec![]);
         let (mut h_n, mut h_spend) = (vec![], vec![]);
-        for (i, (state, id)) in self.states.iter_mut().zip(ids).enumerate() {
+        let customers = std::mem::replace(&mut self.customers, CustomerIndex::new());
+        let (ids, mut states) = customers.into_parts();
+        for (i, (state, id)) in states.iter_mut().zip(ids).enumerate() {
             state.flush(cal).map_err(|l| {
                 Error::invalid_value(
                     l as usize,
