@@ -11,19 +11,15 @@ use clv::{CustomerTable, Duration, RfmCsvOptions, TimeUnit};
 
 use crate::failure::{Context, Failure};
 
-/// How to read a transaction log and summarise it.
+/// Where the customer id and date are in a transaction log, and how its text is laid out.
 #[derive(Debug, Clone, Args)]
-pub struct LogArgs {
+pub struct LogLayoutArgs {
     /// Customer id column: a header name, or a 0-based position given as a number.
     #[arg(long, default_value = "customer_id", value_name = "COLUMN")]
     pub customer_column: String,
     /// Date (or date-time) column: a header name or a 0-based position.
     #[arg(long, default_value = "date", value_name = "COLUMN")]
     pub date_column: String,
-    /// Amount (money) column, a header name or a 0-based position; without it there is no
-    /// monetary value and no spend model.
-    #[arg(long, value_name = "COLUMN")]
-    pub amount_column: Option<String>,
     /// Field separator: one character such as `,` `;` `|`, `tab`, or `whitespace` for runs of
     /// spaces and tabs.
     #[arg(long, default_value = ",", value_name = "SEP")]
@@ -35,6 +31,43 @@ pub struct LogArgs {
     /// `iso-date`, `iso-datetime`, `yyyymmdd`, or a strftime format such as `%d/%m/%Y`.
     #[arg(long, default_value = "auto", value_name = "FORMAT")]
     pub date_format: String,
+}
+
+impl LogLayoutArgs {
+    /// The library's reading options for this layout (no amount column, default summary).
+    pub fn options(&self) -> Result<TransactionLogOptions, Failure> {
+        let mut o =
+            TransactionLogOptions::new(column(&self.customer_column), column(&self.date_column));
+        o = match self.separator.as_str() {
+            "whitespace" | "space" | "spaces" => o.whitespace(),
+            "tab" | "\\t" => o.delimiter(b'\t'),
+            s if s.len() == 1 => o.delimiter(s.as_bytes()[0]),
+            s => {
+                return Err(Failure::new(format!(
+                    "--separator {s:?}: expected one character, `tab` or `whitespace`"
+                )))
+            }
+        };
+        if self.no_header {
+            o = o.no_header();
+        }
+        let format: DateFormat = self
+            .date_format
+            .parse()
+            .map_err(|e: String| Failure::new(format!("--date-format: {e}")))?;
+        Ok(o.date_format(format))
+    }
+}
+
+/// How to read a transaction log and summarise it.
+#[derive(Debug, Clone, Args)]
+pub struct LogArgs {
+    #[command(flatten)]
+    pub layout: LogLayoutArgs,
+    /// Amount (money) column, a header name or a 0-based position; without it there is no
+    /// monetary value and no spend model.
+    #[arg(long, value_name = "COLUMN")]
+    pub amount_column: Option<String>,
     /// Purchases of a customer within one period count as one purchase: `hour`, `day` or `week`
     /// (Monday to Sunday).
     #[arg(long, default_value = "day", value_name = "PERIOD")]
@@ -72,33 +105,15 @@ fn midnight(d: NaiveDate) -> NaiveDateTime {
 impl LogArgs {
     /// The library's reading options.
     pub fn options(&self) -> Result<TransactionLogOptions, Failure> {
-        let mut o =
-            TransactionLogOptions::new(column(&self.customer_column), column(&self.date_column));
+        let mut o = self.layout.options()?;
         if let Some(a) = &self.amount_column {
             o = o.amount(column(a));
         }
-        o = match self.separator.as_str() {
-            "whitespace" | "space" | "spaces" => o.whitespace(),
-            "tab" | "\\t" => o.delimiter(b'\t'),
-            s if s.len() == 1 => o.delimiter(s.as_bytes()[0]),
-            s => {
-                return Err(Failure::new(format!(
-                    "--separator {s:?}: expected one character, `tab` or `whitespace`"
-                )))
-            }
-        };
-        if self.no_header {
-            o = o.no_header();
-        }
-        let format: DateFormat = self
-            .date_format
-            .parse()
-            .map_err(|e: String| Failure::new(format!("--date-format: {e}")))?;
         let period: Period = self
             .period
             .parse()
             .map_err(|e: String| Failure::new(format!("--period: {e}")))?;
-        o = o.date_format(format).period(period).unit(self.unit);
+        o = o.period(period).unit(self.unit);
         if let Some(end) = self.observation_end {
             o = o.observation_end(midnight(end));
         }

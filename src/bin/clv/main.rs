@@ -15,7 +15,9 @@ mod commands;
 mod failure;
 mod model_file;
 mod progress;
+mod purchase_days;
 mod report_cmd;
+mod segment_cmd;
 
 use std::process::ExitCode;
 
@@ -30,7 +32,8 @@ use crate::progress::Progress;
 /// The usual path: `clv summarize` an order log into an RFM table, `clv fit` the models,
 /// `clv predict` each customer's P(alive), expected purchases and CLV. `clv report` does all of
 /// it and writes an HTML report with the model checks; without input it runs on the CDNOW
-/// sample built into the binary.
+/// sample built into the binary. `clv segment` turns a scores file into value x risk segments,
+/// RFM scores, cohorts and CLV against acquisition cost.
 #[derive(Debug, Parser)]
 #[command(name = "clv", version, about, long_about)]
 struct Cli {
@@ -58,6 +61,10 @@ enum Command {
     /// The whole pipeline in one command: summarise, fit, check the model (against the holdout
     /// when --calibration-end is given), score, and write an HTML report with plots.
     Report(report_cmd::ReportArgs),
+    /// From a scores CSV to decisions: value x risk segments, RFM scores, acquisition cohorts
+    /// or attribute groups with repeat rates, and CLV against acquisition cost; prints the
+    /// tables and writes them as CSV.
+    Segment(segment_cmd::SegmentArgs),
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
@@ -68,6 +75,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Predict(a) => commands::predict(a, &progress),
         Command::Simulate(a) => commands::simulate(a, &progress),
         Command::Report(a) => report_cmd::report(a, &progress),
+        Command::Segment(a) => segment_cmd::segment(a, &progress),
     }
 }
 

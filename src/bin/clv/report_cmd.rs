@@ -1,14 +1,18 @@
 //! `clv report`: from a transaction log to a model report in one command.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::Days;
 use clap::Args;
+use clv::analysis::{
+    calendar_cohorts, cohort_table, segment_customers, CohortOptions, CohortPeriod, ScoreView,
+    SegmentOptions,
+};
 use clv::data::transactions::{
     summarize_csv_reader, DateFormat, LogOrder, NaiveDate, Summary, TransactionLogOptions,
 };
 use clv::report::{sections, tracking::tracking_from_log, Report, Section};
-use clv::value::value_table;
+use clv::value::{value_table, ValueTable};
 
 use crate::args::{LogArgs, ValueArgs};
 use crate::commands::{
@@ -17,6 +21,8 @@ use crate::commands::{
 use crate::failure::{Context, Failure};
 use crate::model_file::{ModelFile, PurchaseFit, FORMAT};
 use crate::progress::Progress;
+use crate::purchase_days::purchase_history;
+use crate::segment_cmd::{cohorts_section, segments_section};
 
 /// The CDNOW sample (Fader, Hardie & Lee 2005): 2,357 customers of the Q1 1997 cohort,
 /// 6,919 transactions to 1998-06-30.
@@ -29,7 +35,8 @@ pub struct ReportArgs {
     /// sample embedded in the binary: 2,357 customers first seen in Q1 1997, calibration to
     /// 1997-09-30 (39 weeks), holdout to 1998-06-30; its layout options are then fixed.
     pub transactions: Option<PathBuf>,
-    /// Output directory: index.html, one SVG per plot, rfm.csv, model.json and scores.csv.
+    /// Output directory: index.html, one SVG per plot, rfm.csv, model.json, scores.csv, and
+    /// segments.csv, customer_segments.csv and cohorts.csv.
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
     #[command(flatten)]
@@ -188,6 +195,10 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
             report.push(sections::value_distribution(&scores, &config)?);
             report.push(sections::top_customers(&scores, a.top, unit));
             files.push("scores.csv: every customer's P(alive), expected purchases, expected spend and CLV".into());
+            progress.step("segments and cohorts");
+            for section in segments_and_cohorts(&scores, &input, &a.output, &mut files)? {
+                report.push(section);
+            }
             progress.println(format!(
                 "total CLV over {}: {:.2}; top customers:",
                 config.horizon,
@@ -215,6 +226,46 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
     progress.finish();
     say!("wrote {}", a.output.join("index.html").display());
     Ok(())
+}
+
+/// The segment and cohort sections of the scored customers; writes segments.csv,
+/// customer_segments.csv and cohorts.csv into `dir` and lists them in `files`.
+fn segments_and_cohorts(
+    scores: &ValueTable,
+    input: &Input,
+    dir: &Path,
+    files: &mut Vec<String>,
+) -> Result<[Section; 2], Failure> {
+    let view = ScoreView::from_value_table(scores).context("segments")?;
+    let options = SegmentOptions::default();
+    let segmentation = segment_customers(&view, &options).context("segments")?;
+    let history = purchase_history(
+        &input.bytes,
+        &input.options,
+        input.observation_end,
+        &input.name,
+    )?;
+    let cohorts = calendar_cohorts(&scores.ids, &history, CohortPeriod::Month)
+        .context("acquisition cohorts")?;
+    let table = cohort_table(&view, &cohorts, Some(&history), &CohortOptions::default())
+        .context("acquisition cohorts")?;
+    let write = |name: &str, w: &dyn Fn(&Path) -> clv::Result<()>| {
+        let path = dir.join(name);
+        w(&path).context(format!("writing {}", path.display()))
+    };
+    write("segments.csv", &|p| segmentation.summary.write_csv(p))?;
+    write("customer_segments.csv", &|p| {
+        segmentation.write_customers_csv(p)
+    })?;
+    write("cohorts.csv", &|p| table.write_csv(p))?;
+    files.push(
+        "segments.csv, customer_segments.csv: the segment table and each customer's segment".into(),
+    );
+    files.push("cohorts.csv: the acquisition cohort table".into());
+    Ok([
+        segments_section(&segmentation, &options)?,
+        cohorts_section(&table, history.observation_end()),
+    ])
 }
 
 fn data_section(input: &Input, summary: &Summary) -> Section {
