@@ -190,7 +190,7 @@ pub fn fit_models(
     Ok((purchase, spend))
 }
 
-fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit>) {
+pub fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit>) {
     let what = match unit {
         Some(u) => format!("{:.0} customers, times in {u}", report.n_customers),
         None => format!("{:.0} repeat customers", report.n_customers),

@@ -16,7 +16,7 @@ use clv::value::{value_table, ValueTable};
 
 use crate::args::{LogArgs, ValueArgs};
 use crate::commands::{
-    fit_models, print_top, write_calibration_holdout, OptimizerArgs, SpendModelName,
+    fit_models, print_fit, print_top, write_calibration_holdout, OptimizerArgs, SpendModelName,
 };
 use crate::failure::{Context, Failure};
 use crate::model_file::{ModelFile, PurchaseFit, FORMAT};
@@ -119,6 +119,10 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
     let table = &summary.table;
     let unit = table.unit();
     let (purchase, spend) = fit_models(table, SpendModelName::Auto, &a.fit.options(), progress)?;
+    print_fit("BG/NBD", &purchase.report, Some(unit));
+    if let Some(s) = &spend {
+        print_fit("Gamma-Gamma", &s.report, None);
+    }
 
     std::fs::create_dir_all(&a.output).context(format!("creating {}", a.output.display()))?;
     let rfm_path = a.output.join("rfm.csv");
