@@ -68,7 +68,24 @@ impl Layout {
     }
 }
 
-/// Parses the fields of one line and feeds the summariser. Remembers the last timestamp text,
+/// Where parsed log lines go: the summariser, or a caller's visitor.
+pub(crate) trait RowSink {
+    /// The column names of the log, for the sink's own messages.
+    fn set_labels(&mut self, _labels: &ColumnLabels) {}
+    /// One line: its 1-based line number, customer id, time in seconds since the epoch, amount.
+    fn push_at(&mut self, line: u64, id: &str, seconds: i64, amount: Option<f64>) -> Result<()>;
+}
+
+impl RowSink for Summarizer {
+    fn set_labels(&mut self, labels: &ColumnLabels) {
+        self.labels = labels.clone();
+    }
+    fn push_at(&mut self, line: u64, id: &str, seconds: i64, amount: Option<f64>) -> Result<()> {
+        Summarizer::push_at(self, line, id, seconds, amount)
+    }
+}
+
+/// Parses the fields of one line and feeds a [`RowSink`]. Remembers the last timestamp text,
 /// since logs sorted by time repeat it line after line.
 pub(crate) struct RowParser<'a> {
     layout: Layout,
@@ -96,7 +113,7 @@ impl<'a> RowParser<'a> {
         &mut self,
         line: u64,
         field: impl Fn(usize) -> Option<&'r [u8]>,
-        summarizer: &mut Summarizer,
+        sink: &mut impl RowSink,
     ) -> Result<()> {
         let row = line as usize;
         let labels = &self.layout.labels;
@@ -141,7 +158,7 @@ impl<'a> RowParser<'a> {
                 Some(parse_amount(row, &labels.amount, raw)?)
             }
         };
-        summarizer.push_at(line, id, seconds, amount)
+        sink.push_at(line, id, seconds, amount)
     }
 }
 
@@ -202,15 +219,15 @@ fn parse_amount(row: usize, column: &str, raw: &[u8]) -> Result<f64> {
     Ok(v)
 }
 
-/// Reads a whole log from `reader` into `summarizer`.
+/// Reads a whole log from `reader` into `sink`, line by line.
 pub(crate) fn read_log<R: Read>(
     reader: R,
     options: &TransactionLogOptions,
-    summarizer: &mut Summarizer,
+    sink: &mut impl RowSink,
 ) -> Result<()> {
     match options.separator {
-        Separator::Delimiter(d) => read_delimited(reader, d, options, summarizer),
-        Separator::Whitespace => read_whitespace(reader, options, summarizer),
+        Separator::Delimiter(d) => read_delimited(reader, d, options, sink),
+        Separator::Whitespace => read_whitespace(reader, options, sink),
     }
 }
 
@@ -224,7 +241,7 @@ fn read_delimited<R: Read>(
     reader: R,
     delimiter: u8,
     options: &TransactionLogOptions,
-    summarizer: &mut Summarizer,
+    sink: &mut impl RowSink,
 ) -> Result<()> {
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -247,12 +264,12 @@ fn read_delimited<R: Read>(
         None
     };
     let layout = Layout::resolve(options, header.as_deref())?;
-    summarizer.labels = layout.labels.clone();
+    sink.set_labels(&layout.labels);
     let mut parser = RowParser::new(layout, &options.date_format);
     while rdr.read_byte_record(&mut record)? {
         let line = record.position().map_or(0, |p| p.line());
         let rec = &record;
-        parser.row(line, |i| rec.get(i), summarizer)?;
+        parser.row(line, |i| rec.get(i), sink)?;
     }
     Ok(())
 }
@@ -260,7 +277,7 @@ fn read_delimited<R: Read>(
 fn read_whitespace<R: Read>(
     reader: R,
     options: &TransactionLogOptions,
-    summarizer: &mut Summarizer,
+    sink: &mut impl RowSink,
 ) -> Result<()> {
     let mut reader = BufReader::with_capacity(1 << 18, reader);
     let mut buf = Vec::with_capacity(256);
@@ -309,11 +326,11 @@ fn read_whitespace<R: Read>(
         None
     };
     let layout = Layout::resolve(options, header.as_deref())?;
-    summarizer.labels = layout.labels.clone();
+    sink.set_labels(&layout.labels);
     let mut parser = RowParser::new(layout, &options.date_format);
     while next_line(&mut buf, &mut spans, &mut line)? {
         let (b, sp) = (&buf, &spans);
-        parser.row(line, |i| sp.get(i).map(|&(s, e)| &b[s..e]), summarizer)?;
+        parser.row(line, |i| sp.get(i).map(|&(s, e)| &b[s..e]), sink)?;
     }
     Ok(())
 }

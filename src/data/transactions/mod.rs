@@ -377,3 +377,71 @@ pub fn summarize_csv_reader<R: Read>(
     csv_log::read_log(reader, options, &mut s)?;
     s.finish()
 }
+
+/// One parsed line of a transaction log, as [`for_each_transaction`] hands it over.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LogRecord<'a> {
+    /// 1-based line of the file (the header, if any, is line 1).
+    pub line: u64,
+    /// The customer id.
+    pub customer: &'a str,
+    /// When the transaction happened.
+    pub time: NaiveDateTime,
+    /// Its amount, when the options name an amount column.
+    pub amount: Option<f64>,
+}
+
+/// Reads every line of a text log with the layout of `options` (columns, separator, header,
+/// date format) and calls `visit` with each, in file order, streaming. Lines are parsed and
+/// validated exactly as the summariser does (errors name the line, column and value), but
+/// nothing is filtered: observation end, cohort and refund rules are the summariser's.
+///
+/// ```
+/// use clv::data::transactions::{for_each_transaction, DateFormat, TransactionLogOptions};
+/// let log = " 00004 0001 19970101  2   29.33\n 00004 0001 19970118  2   29.73\n";
+/// let options = TransactionLogOptions::new(1, 2)
+///     .amount(4)
+///     .whitespace()
+///     .no_header()
+///     .date_format(DateFormat::Compact);
+/// let mut days = Vec::new();
+/// for_each_transaction(log.as_bytes(), &options, |r| {
+///     days.push((r.customer.to_string(), r.time.date().to_string(), r.amount));
+///     Ok(())
+/// })
+/// .unwrap();
+/// assert_eq!(days[1], ("0001".to_string(), "1997-01-18".to_string(), Some(29.73)));
+/// ```
+pub fn for_each_transaction<R, F>(
+    reader: R,
+    options: &TransactionLogOptions,
+    visit: F,
+) -> Result<()>
+where
+    R: Read,
+    F: FnMut(LogRecord<'_>) -> Result<()>,
+{
+    struct Visitor<F>(F);
+    impl<F: FnMut(LogRecord<'_>) -> Result<()>> csv_log::RowSink for Visitor<F> {
+        fn push_at(
+            &mut self,
+            line: u64,
+            id: &str,
+            seconds: i64,
+            amount: Option<f64>,
+        ) -> Result<()> {
+            let time = chrono::DateTime::from_timestamp(seconds, 0)
+                .ok_or_else(|| {
+                    Error::invalid_value(line as usize, "time", seconds, "time out of range")
+                })?
+                .naive_utc();
+            (self.0)(LogRecord {
+                line,
+                customer: id,
+                time,
+                amount,
+            })
+        }
+    }
+    csv_log::read_log(reader, options, &mut Visitor(visit))
+}
