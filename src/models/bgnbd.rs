@@ -25,7 +25,7 @@ use crate::data::compress::FastMap;
 use crate::data::{CompressedRfm, CustomerTable, Rfm};
 use crate::error::{Error, Result};
 use crate::fit::{maximize, FitOptions, Fitted, LogLikelihood};
-use crate::models::PurchaseModel;
+use crate::models::{trigamma, PurchaseModel};
 use crate::special::bgnbd_expected_alive;
 use crate::time::{Duration, TimeUnit};
 
@@ -421,6 +421,10 @@ struct XTerms {
     ln_ratio: f64,
     /// 1/(b+x-1) for x > 0
     inv_bx1: f64,
+    /// second derivatives of ln_const: d2/dr2, d2/da2 (= d2/da db), d2/db2
+    h_rr: f64,
+    h_aa: f64,
+    h_bb: f64,
 }
 
 impl XTerms {
@@ -433,6 +437,9 @@ impl XTerms {
                 d_b: 0.0,
                 ln_ratio: 0.0,
                 inv_bx1: 0.0,
+                h_rr: 0.0,
+                h_aa: 0.0,
+                h_bb: 0.0,
             };
         }
         let ab = a + b;
@@ -445,8 +452,78 @@ impl XTerms {
             d_b: digamma(b + x) - digamma(b) + dg_ab,
             ln_ratio: a.ln() - (b + x - 1.0).ln(),
             inv_bx1: 1.0 / (b + x - 1.0),
+            h_rr: 0.0,
+            h_aa: 0.0,
+            h_bb: 0.0,
         }
     }
+
+    /// [`XTerms::new`] with the second derivatives of `ln_const` (trigamma differences).
+    fn with_second(r: f64, a: f64, b: f64, x: f64) -> XTerms {
+        let mut t = XTerms::new(r, a, b, x);
+        if x > 0.0 {
+            let ab = a + b;
+            let tri_ab = trigamma(ab) - trigamma(ab + x);
+            t.h_rr = trigamma(r + x) - trigamma(r);
+            t.h_aa = tri_ab;
+            t.h_bb = trigamma(b + x) - trigamma(b) + tri_ab;
+        }
+        t
+    }
+}
+
+/// Upper triangle of the 4 x 4 Hessian in `[r, alpha, a, b]`, row by row:
+/// rr, r alpha, ra, rb, alpha alpha, alpha a, alpha b, aa, ab, bb.
+const HESSIAN_ENTRIES: usize = 10;
+
+/// One row's Hessian of the log-likelihood. With `ll = base + ln(e^l1 + e^l2)` and shares
+/// `w1, w2`, it is `d2 base + w1 d2 l1 + w2 d2 l2 + w1 w2 (d l1 - d l2)(d l1 - d l2)^T`, where
+/// `l1 = -k ln(alpha+T)`, `l2 = ln(a/(b+x-1)) - k ln(alpha+t_x)` and `base = ln_const + r ln alpha`.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+fn row_hessian(
+    m: &BgNbd,
+    xt: &XTerms,
+    x: f64,
+    (ln_alpha_tx, alpha_tx): (f64, f64),
+    (ln_alpha_t, inv_alpha_t): (f64, f64),
+    w1: f64,
+    w2: f64,
+) -> [f64; HESSIAN_ENTRIES] {
+    let k = m.r + x;
+    let inv_alpha = 1.0 / m.alpha;
+    let inv_tx = 1.0 / alpha_tx;
+    // d2 base
+    let mut h = [0.0; HESSIAN_ENTRIES];
+    h[0] = xt.h_rr;
+    h[1] = inv_alpha;
+    h[4] = -m.r * inv_alpha * inv_alpha;
+    h[7] = xt.h_aa;
+    h[8] = xt.h_aa;
+    h[9] = xt.h_bb;
+    // w1 d2 l1 + w2 d2 l2
+    h[1] -= w1 * inv_alpha_t + w2 * inv_tx;
+    h[4] += k * (w1 * inv_alpha_t * inv_alpha_t + w2 * inv_tx * inv_tx);
+    if x > 0.0 {
+        h[7] -= w2 / (m.a * m.a);
+        h[9] += w2 * xt.inv_bx1 * xt.inv_bx1;
+        // w1 w2 (d l1 - d l2)(d l1 - d l2)^T
+        let d = [
+            ln_alpha_tx - ln_alpha_t,
+            k * (inv_tx - inv_alpha_t),
+            -1.0 / m.a,
+            xt.inv_bx1,
+        ];
+        let w12 = w1 * w2;
+        let mut e = 0;
+        for i in 0..4 {
+            for j in i..4 {
+                h[e] += w12 * d[i] * d[j];
+                e += 1;
+            }
+        }
+    }
+    h
 }
 
 /// One row's log-likelihood and gradient `[d r, d alpha, d a, d b]`.
@@ -459,6 +536,27 @@ fn row_log_likelihood(
     (ln_alpha_t, inv_alpha_t): (f64, f64),
     ln_alpha: f64,
 ) -> (f64, [f64; 4]) {
+    let (ll, g, _) = row_log_likelihood_shares(
+        m,
+        xt,
+        x,
+        (ln_alpha_tx, alpha_tx),
+        (ln_alpha_t, inv_alpha_t),
+        ln_alpha,
+    );
+    (ll, g)
+}
+
+/// [`row_log_likelihood`] with the shares `(w1, w2)` of its two terms.
+#[inline]
+fn row_log_likelihood_shares(
+    m: &BgNbd,
+    xt: &XTerms,
+    x: f64,
+    (ln_alpha_tx, alpha_tx): (f64, f64),
+    (ln_alpha_t, inv_alpha_t): (f64, f64),
+    ln_alpha: f64,
+) -> (f64, [f64; 4], (f64, f64)) {
     let k = m.r + x;
     let l1 = -k * ln_alpha_t;
     let base = xt.ln_const + m.r * ln_alpha;
@@ -470,7 +568,7 @@ fn row_log_likelihood(
             0.0,
             0.0,
         ];
-        return (ll, g);
+        return (ll, g, (1.0, 0.0));
     }
     let l2 = xt.ln_ratio - k * ln_alpha_tx;
     // log-sum-exp of the two terms and their shares w1 + w2 = 1
@@ -488,7 +586,7 @@ fn row_log_likelihood(
         xt.d_a + w2 / m.a,
         xt.d_b - w2 * xt.inv_bx1,
     ];
-    (ll, g)
+    (ll, g, (w1, w2))
 }
 
 /// Compressed data laid out for the likelihood: each row points at its unique frequency,
@@ -551,12 +649,13 @@ impl BgNbdData {
 
 const CHUNK: usize = 4096;
 
-impl LogLikelihood for BgNbdData {
-    fn param_names(&self) -> &'static [&'static str] {
-        &PARAM_NAMES
-    }
+/// Sums of a BG/NBD evaluation: log-likelihood, 4 gradient entries, 10 Hessian entries.
+const SUMS: usize = 5 + HESSIAN_ENTRIES;
 
-    fn value_and_gradient(&self, params: &[f64], grad: &mut [f64]) -> f64 {
+impl BgNbdData {
+    /// Weighted sums over the rows of the log-likelihood, its gradient and, when `HESSIAN`,
+    /// the upper triangle of its Hessian (see [`HESSIAN_ENTRIES`]).
+    fn sums<const HESSIAN: bool>(&self, params: &[f64]) -> [f64; SUMS] {
         let m = BgNbd {
             r: params[0],
             alpha: params[1],
@@ -567,7 +666,13 @@ impl LogLikelihood for BgNbdData {
         let xterms: Vec<XTerms> = self
             .unique_x
             .iter()
-            .map(|&x| XTerms::new(m.r, m.a, m.b, x))
+            .map(|&x| {
+                if HESSIAN {
+                    XTerms::with_second(m.r, m.a, m.b, x)
+                } else {
+                    XTerms::new(m.r, m.a, m.b, x)
+                }
+            })
             .collect();
         let age_terms: Vec<(f64, f64)> = self
             .unique_age
@@ -581,43 +686,75 @@ impl LogLikelihood for BgNbdData {
             .collect();
         let ln_alpha = m.alpha.ln();
         let sum_chunk = |range: std::ops::Range<usize>| {
-            let mut acc = [0.0f64; 5];
+            let mut acc = [0.0f64; SUMS];
             for i in range {
-                let (ll, g) = row_log_likelihood(
-                    &m,
-                    &xterms[self.x_idx[i] as usize],
-                    self.x[i],
-                    tx_terms[self.tx_idx[i] as usize],
-                    age_terms[self.age_idx[i] as usize],
-                    ln_alpha,
-                );
+                let xt = &xterms[self.x_idx[i] as usize];
+                let tx = tx_terms[self.tx_idx[i] as usize];
+                let age = age_terms[self.age_idx[i] as usize];
+                let (ll, g, (w1, w2)) =
+                    row_log_likelihood_shares(&m, xt, self.x[i], tx, age, ln_alpha);
                 let w = self.w[i];
                 acc[0] += w * ll;
                 for j in 0..4 {
                     acc[j + 1] += w * g[j];
                 }
+                if HESSIAN {
+                    let h = row_hessian(&m, xt, self.x[i], tx, age, w1, w2);
+                    for j in 0..HESSIAN_ENTRIES {
+                        acc[j + 5] += w * h[j];
+                    }
+                }
             }
             acc
         };
         let n = self.x.len();
-        let acc = if n <= CHUNK {
+        if n <= CHUNK {
             sum_chunk(0..n)
         } else {
             // Partial sums collected in chunk order and added in that order: the result does
             // not depend on how rayon split the work, so fits are reproducible bit for bit.
-            let partial: Vec<[f64; 5]> = (0..n.div_ceil(CHUNK))
+            let partial: Vec<[f64; SUMS]> = (0..n.div_ceil(CHUNK))
                 .into_par_iter()
                 .map(|c| sum_chunk(c * CHUNK..((c + 1) * CHUNK).min(n)))
                 .collect();
-            partial.iter().fold([0.0; 5], |mut a, b| {
-                for j in 0..5 {
+            partial.iter().fold([0.0; SUMS], |mut a, b| {
+                for j in 0..SUMS {
                     a[j] += b[j];
                 }
                 a
             })
-        };
-        grad[..4].copy_from_slice(&acc[1..]);
+        }
+    }
+}
+
+impl LogLikelihood for BgNbdData {
+    fn param_names(&self) -> &'static [&'static str] {
+        &PARAM_NAMES
+    }
+
+    fn value_and_gradient(&self, params: &[f64], grad: &mut [f64]) -> f64 {
+        let acc = self.sums::<false>(params);
+        grad[..4].copy_from_slice(&acc[1..5]);
         acc[0]
+    }
+
+    fn value_gradient_hessian(
+        &self,
+        params: &[f64],
+        grad: &mut [f64],
+        hess: &mut [f64],
+    ) -> Option<f64> {
+        let acc = self.sums::<true>(params);
+        grad[..4].copy_from_slice(&acc[1..5]);
+        let mut e = 5;
+        for i in 0..4 {
+            for j in i..4 {
+                hess[4 * i + j] = acc[e];
+                hess[4 * j + i] = acc[e];
+                e += 1;
+            }
+        }
+        Some(acc[0])
     }
 
     fn total_weight(&self) -> f64 {
@@ -730,6 +867,48 @@ mod tests {
             );
             for j in 0..4 {
                 assert_relative_eq!(g[j], num[j], max_relative = 1e-6, epsilon = 1e-7);
+            }
+        }
+    }
+
+    #[test]
+    fn hessian_matches_finite_differences_of_the_gradient() {
+        let d = data(&[
+            (0.0, 0.0, 38.0),
+            (1.0, 2.0, 30.0),
+            (5.0, 20.0, 35.0),
+            (26.0, 30.857, 31.0),
+            (200.0, 38.0, 40.0),
+        ]);
+        for p in [
+            [0.2425982, 4.4136842, 0.7929899, 2.4261667],
+            [3.0, 0.05, 0.01, 0.02],
+            [0.01, 500.0, 50.0, 80.0],
+            [12.0, 1.0, 1.0, 1.0],
+        ] {
+            let (mut g, mut h) = ([0.0; 4], [0.0; 16]);
+            let v = d.value_gradient_hessian(&p, &mut g, &mut h).unwrap();
+            let mut g0 = [0.0; 4];
+            assert_eq!(v, d.value_and_gradient(&p, &mut g0));
+            assert_eq!(g, g0);
+            for i in 0..4 {
+                let num = numerical_gradient(
+                    |q| {
+                        let mut gg = [0.0; 4];
+                        d.value_and_gradient(q, &mut gg);
+                        gg[i]
+                    },
+                    &p,
+                );
+                for j in 0..4 {
+                    // the differences of a gradient lose ~6 digits to rounding at alpha = 0.05
+                    assert!(
+                        (h[4 * i + j] - num[j]).abs() <= 1e-5 * (1.0 + num[j].abs()),
+                        "{p:?} ({i}, {j}): {} vs {}",
+                        h[4 * i + j],
+                        num[j]
+                    );
+                }
             }
         }
     }
