@@ -245,8 +245,9 @@ impl PurchaseModel for BgNbd {
         }
         let c = customer.in_unit(self.time_unit);
         let x = c.frequency as f64;
-        let ln_odds = self.a.ln() - (self.b + x - 1.0).ln()
-            + (self.r + x) * ((self.alpha + c.age).ln() - (self.alpha + c.recency).ln());
+        // the same expression, term for term, as `p_alive_all`
+        let ln_odds = (self.a.ln() - (self.b + x - 1.0).ln())
+            + (self.r + x) * ((self.alpha + c.age) / (self.alpha + c.recency)).ln();
         logistic_of_neg(ln_odds)
     }
 
@@ -269,6 +270,11 @@ impl PurchaseModel for BgNbd {
         kernel(self.r, self.a, self.b, t / self.alpha)
     }
 
+    /// One log and one exp per customer (the terms of x alone are tabulated), in parallel.
+    fn p_alive_all(&self, table: &CustomerTable) -> Array1<f64> {
+        Array1::from(self.p_alive_column(table))
+    }
+
     /// Groups customers sharing (x, T): the expected-purchases kernel (a 2F1) is evaluated once
     /// per group, P(alive) once per customer.
     fn expected_purchases_all(&self, table: &CustomerTable, horizon: Duration) -> Array1<f64> {
@@ -286,18 +292,10 @@ impl PurchaseModel for BgNbd {
         table: &CustomerTable,
         horizons: &[Duration],
     ) -> Array2<f64> {
-        let scale = table.unit().in_units_of(self.time_unit);
         let hs: Vec<f64> = horizons.iter().map(|h| h.in_unit(self.time_unit)).collect();
-        let (group_of, keys) = group_by_frequency_and_age(table, scale);
         let nh = hs.len();
-        let kernel: Vec<f64> = keys
-            .par_iter()
-            .flat_map_iter(|&(xg, tg)| {
-                let denom = self.alpha + tg;
-                hs.iter()
-                    .map(move |&h| kernel(self.r + xg, self.a, self.b + xg, h / denom))
-            })
-            .collect();
+        let (group_of, kernel) = self.group_kernels(table, &hs);
+        let alive = self.p_alive_column(table);
         let mut out = Array2::<f64>::zeros((table.len(), nh));
         out.axis_chunks_iter_mut(ndarray::Axis(0), PREDICT_CHUNK)
             .into_par_iter()
@@ -306,16 +304,112 @@ impl PurchaseModel for BgNbd {
                 let first = chunk * PREDICT_CHUNK;
                 for (k, mut row) in rows.outer_iter_mut().enumerate() {
                     let i = first + k;
-                    let alive = self.p_alive(&table.get(i));
                     let g = group_of[i] as usize * nh;
                     for (j, v) in row.iter_mut().enumerate() {
-                        *v = alive * kernel[g + j];
+                        *v = alive[i] * kernel[g + j];
                     }
                 }
             });
         out
     }
+
+    /// `P(alive) * sum_j factors[j] (K(t_j) - K(t_{j-1}))`: the discounted sum of the
+    /// expectation kernel `K` is one number per group of customers sharing (x, T), so no
+    /// `customers x steps` matrix is built.
+    fn discounted_purchases(
+        &self,
+        table: &CustomerTable,
+        ends: &[Duration],
+        factors: &[f64],
+    ) -> Result<Array1<f64>> {
+        crate::models::check_steps(ends, factors)?;
+        if ends.is_empty() {
+            return Ok(Array1::zeros(table.len()));
+        }
+        let hs: Vec<f64> = ends.iter().map(|h| h.in_unit(self.time_unit)).collect();
+        let nh = hs.len();
+        let (group_of, kernel) = self.group_kernels(table, &hs);
+        let per_group: Vec<f64> = kernel
+            .par_chunks(nh)
+            .enumerate()
+            .map(|(g, ks)| {
+                crate::models::discounted_sum(ks.iter().copied(), factors).map_err(|(k, c, p)| {
+                    let row = group_of.iter().position(|&x| x as usize == g).unwrap_or(0);
+                    crate::models::decreasing_error(table, row, ends[k], c, p)
+                })
+            })
+            .collect::<Result<_>>()?;
+        let mut alive = self.p_alive_column(table);
+        alive
+            .par_chunks_mut(PREDICT_CHUNK)
+            .enumerate()
+            .for_each(|(chunk, rows)| {
+                let first = chunk * PREDICT_CHUNK;
+                for (k, v) in rows.iter_mut().enumerate() {
+                    *v *= per_group[group_of[first + k] as usize];
+                }
+            });
+        Ok(Array1::from(alive))
+    }
 }
+
+impl BgNbd {
+    /// P(alive) of every row of `table`: `ln(a / (b+x-1))` tabulated for small x, then one
+    /// log and one exp per row.
+    fn p_alive_column(&self, table: &CustomerTable) -> Vec<f64> {
+        let scale = table.unit().in_units_of(self.time_unit);
+        let (x, tx, age) = (table.frequency(), table.recency(), table.age());
+        let ln_a = self.a.ln();
+        let ln_ratio: Vec<f64> = (0..X_TABLE)
+            .map(|x| ln_a - (self.b + x as f64 - 1.0).ln())
+            .collect();
+        let mut out = vec![0.0; table.len()];
+        out.par_chunks_mut(PREDICT_CHUNK)
+            .enumerate()
+            .for_each(|(chunk, rows)| {
+                let first = chunk * PREDICT_CHUNK;
+                for (k, v) in rows.iter_mut().enumerate() {
+                    let i = first + k;
+                    let xi = x[i];
+                    *v = if xi == 0.0 {
+                        1.0
+                    } else {
+                        let ratio = if xi < X_TABLE as f64 {
+                            ln_ratio[xi as usize]
+                        } else {
+                            ln_a - (self.b + xi - 1.0).ln()
+                        };
+                        let ln_odds = ratio
+                            + (self.r + xi)
+                                * ((self.alpha + age[i] * scale) / (self.alpha + tx[i] * scale))
+                                    .ln();
+                        logistic_of_neg(ln_odds)
+                    };
+                }
+            });
+        out
+    }
+
+    /// Each row's group of identical (x, T) and the expectation kernel of each group at each
+    /// of `horizons` (in the model's unit), `groups x horizons` row-major.
+    fn group_kernels(&self, table: &CustomerTable, horizons: &[f64]) -> (Vec<u32>, Vec<f64>) {
+        let scale = table.unit().in_units_of(self.time_unit);
+        let (group_of, keys) = group_by_frequency_and_age(table, scale);
+        let kernel: Vec<f64> = keys
+            .par_iter()
+            .flat_map_iter(|&(xg, tg)| {
+                let denom = self.alpha + tg;
+                horizons
+                    .iter()
+                    .map(move |&h| kernel(self.r + xg, self.a, self.b + xg, h / denom))
+            })
+            .collect();
+        (group_of, kernel)
+    }
+}
+
+/// Frequencies below this have `ln(a / (b+x-1))` tabulated in predictions.
+const X_TABLE: usize = 1024;
 
 /// The expectation kernel for a model built by [`BgNbd::new`] (valid parameters): a horizon
 /// of zero or less leaves no time to buy; a NaN horizon stays NaN.
@@ -911,6 +1005,46 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The grouped discounted sum equals the per-customer sum over the expectation curve
+    /// (the trait's default route), also for a table in another unit and for frequencies
+    /// beyond the tabulated ones.
+    #[test]
+    fn discounted_purchases_match_the_curve() {
+        let opts = crate::RfmCsvOptions::new(TimeUnit::Weeks).columns("ID", "x", "t_x", "T");
+        let weekly = CustomerTable::from_csv_path(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdnow_summary.csv"),
+            &opts,
+        )
+        .unwrap();
+        let big = CustomerTable::from_customers(&[
+            Rfm::new(1100, 30.0, 38.0, TimeUnit::Weeks).unwrap(),
+            Rfm::new(3, 1.0, 38.0, TimeUnit::Weeks).unwrap(),
+        ])
+        .unwrap();
+        let m = BgNbd::new(0.2425982, 4.4136842, 0.7929899, 2.4261667, TimeUnit::Weeks).unwrap();
+        let ends: Vec<Duration> = (1..=6).map(|i| Duration::days(30.0 * i as f64)).collect();
+        let factors: Vec<f64> = (1..=6).map(|i| 1.01f64.powi(-i)).collect();
+        for table in [weekly.clone(), weekly.to_unit(TimeUnit::Days), big] {
+            let fast = m.discounted_purchases(&table, &ends, &factors).unwrap();
+            let curve = m.expected_purchases_curve(&table, &ends);
+            let alive = m.p_alive_all(&table);
+            for i in 0..table.len() {
+                assert_eq!(alive[i], m.p_alive(&table.get(i)));
+                let mut want = 0.0;
+                for k in 0..ends.len() {
+                    let prev = if k == 0 { 0.0 } else { curve[[i, k - 1]] };
+                    want += (curve[[i, k]] - prev) * factors[k];
+                }
+                assert_relative_eq!(fast[i], want, max_relative = 1e-12, epsilon = 1e-300);
+            }
+        }
+        assert!(m
+            .discounted_purchases(&weekly, &ends, &factors[1..])
+            .is_err());
+        let none = m.discounted_purchases(&weekly, &[], &[]).unwrap();
+        assert!(none.iter().all(|&v| v == 0.0));
     }
 
     #[test]
