@@ -912,9 +912,15 @@ fn fit_compressed(
     }
     let p = &report.params;
     let model = BgNbd::new(p[0], p[1], p[2], p[3], table.unit())?;
-    let natural = BgNbdData::new(&compressed);
-    let mut g = [0.0; 4];
-    report.log_likelihood = natural.value_and_gradient(&model.params(), &mut g);
+    // Each customer's likelihood has alpha^r / (alpha + T)^(r+x) times terms free of time, so
+    // rescaling times by s multiplies it by s^-x: ln L = ln L_scaled + ln(s) sum_i w_i x_i.
+    let weighted_x: f64 = compressed
+        .frequency
+        .iter()
+        .zip(&compressed.weight)
+        .map(|(x, w)| x * w)
+        .sum();
+    report.log_likelihood += scale.ln() * weighted_x;
     Ok(Fitted { model, report })
 }
 
@@ -1065,6 +1071,12 @@ mod tests {
             a.report.log_likelihood,
             b.report.log_likelihood,
             max_relative = 1e-12
+        );
+        // the log-likelihood reported from the rescaled fit is that of the data as given
+        assert_relative_eq!(
+            a.report.log_likelihood,
+            a.model.log_likelihood(&t),
+            max_relative = 1e-13
         );
     }
 }
