@@ -1,5 +1,6 @@
 //! Throughput at scale: BG/NBD log-likelihood + gradient at 1k, 100k and 1M customers; BG/NBD
-//! and Gamma-Gamma fits at 1M; P(alive), expected purchases and 12-month CLV for 1M customers.
+//! and Gamma-Gamma fits at 1M; P(alive), expected purchases, 12-month CLV and the whole value
+//! table for 1M customers.
 //! Populations are drawn with `clv::simulate` (seeded): "continuous" times make every customer
 //! distinct (no compression possible, the worst case); "whole days" are what real logs give.
 //!
@@ -11,7 +12,7 @@ use clv::fit::FitOptions;
 use clv::models::bgnbd::BgNbdLikelihood;
 use clv::models::{BgNbd, GammaGamma, PurchaseModel};
 use clv::simulate::{Ages, Population, Recording};
-use clv::value::{lifetime_value, ClvConfig};
+use clv::value::{lifetime_value, value_table, ClvConfig};
 use clv::{CustomerTable, Duration, TimeUnit};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -86,6 +87,9 @@ fn predictions(c: &mut Criterion) {
     });
     group.bench_function("clv_12_months", |b| {
         b.iter(|| lifetime_value(&purchases, &spend, black_box(&table), &config).unwrap())
+    });
+    group.bench_function("value_table_12_months", |b| {
+        b.iter(|| value_table(&purchases, &spend, black_box(&table), &config).unwrap())
     });
     group.finish();
 }

@@ -3,7 +3,7 @@
 use ndarray::Array1;
 
 use crate::data::CustomerTable;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::models::{GammaGamma, PurchaseModel};
 use crate::value::config::ClvConfig;
 
@@ -38,30 +38,7 @@ pub fn discounted_purchases<M: PurchaseModel + ?Sized>(
     config: &ClvConfig,
 ) -> Result<Array1<f64>> {
     config.validate()?;
-    let ends = config.step_ends();
-    let factors = config.discount_factors();
-    let curve = purchase.expected_purchases_curve(table, &ends);
-    let mut out = Array1::zeros(table.len());
-    for (i, row) in curve.outer_iter().enumerate() {
-        let mut previous: f64 = 0.0;
-        let mut total = 0.0;
-        for (k, &cumulative) in row.iter().enumerate() {
-            // a tolerance for rounding in models whose expectation is a difference of terms
-            if !cumulative.is_finite() || cumulative < previous - 1e-9 * previous.abs().max(1.0) {
-                return Err(Error::Model(format!(
-                    "customer {:?} (row {}): the purchase model's expected cumulative purchases at {} \
-                     is {cumulative} (previous step: {previous}); expected a finite, non-decreasing value",
-                    table.ids()[i],
-                    i + 1,
-                    ends[k],
-                )));
-            }
-            total += (cumulative - previous).max(0.0) * factors[k];
-            previous = cumulative;
-        }
-        out[i] = total;
-    }
-    Ok(out)
+    purchase.discounted_purchases(table, &config.step_ends(), &config.discount_factors())
 }
 
 /// Lifetime value of every customer of `table`, in row order: `margin * E[spend | x, mbar] *`

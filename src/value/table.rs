@@ -5,7 +5,6 @@ use std::io::Read;
 use std::path::Path;
 
 use ndarray::Array1;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::data::rfm::{check_rfm, parse_number};
@@ -101,17 +100,9 @@ pub fn value_table<M: PurchaseModel + ?Sized>(
     let expected_spend = spend.expected_spend_all(table)?;
     let discounted = discounted_purchases(purchase, table, config)?;
     let clv = &discounted * &expected_spend * config.margin;
-    let horizon = config.horizon;
-    let (p_alive, expected_purchases): (Vec<f64>, Vec<f64>) = (0..table.len())
-        .into_par_iter()
-        .map(|i| {
-            let c = table.get(i);
-            (
-                purchase.p_alive(&c),
-                purchase.expected_purchases(&c, horizon),
-            )
-        })
-        .unzip();
+    // the models' bulk predictions (BG/NBD groups customers and computes each kernel once)
+    let p_alive = purchase.p_alive_all(table);
+    let expected_purchases = purchase.expected_purchases_all(table, config.horizon);
     for (i, (&p, &e)) in p_alive.iter().zip(&expected_purchases).enumerate() {
         if !(0.0..=1.0).contains(&p) || !e.is_finite() || e < 0.0 {
             return Err(Error::Model(format!(
@@ -122,7 +113,6 @@ pub fn value_table<M: PurchaseModel + ?Sized>(
             )));
         }
     }
-    let p_alive = Array1::from(p_alive);
     let monetary_value = table
         .monetary_value()
         .map(|m| m.to_owned())
@@ -135,7 +125,7 @@ pub fn value_table<M: PurchaseModel + ?Sized>(
         monetary_value,
         churn_probability: p_alive.mapv(|p| 1.0 - p),
         p_alive,
-        expected_purchases: Array1::from(expected_purchases),
+        expected_purchases,
         expected_spend,
         clv,
         unit: table.unit(),
