@@ -296,3 +296,37 @@ mod properties {
         }
     }
 }
+
+/// Customers with thousands of purchases: the kernel must stay finite and exact (the route
+/// through 2F1's connection formulas overflowed Gamma(c) here). Reference values: mpmath at
+/// 50 digits, `scripts/kernel_large_x.py`, CDNOW's BG/NBD parameters.
+#[test]
+#[allow(clippy::excessive_precision)] // mpmath's 17 significant digits, as printed
+fn kernel_for_very_frequent_customers() {
+    let (r, a, b) = (0.2425982, 0.7929899, 2.4261667);
+    let reference = [
+        (1500.0, 0.5, 634.6735947996688),
+        (1500.0, 1.0, 1118.5270989886112),
+        (1500.0, 3.0, 2410.1178341273634),
+        (1500.0, 20.0, 6368.4211231258688),
+        (2000.0, 0.5, 846.15753887408369),
+        (2000.0, 1.0, 1491.1986372162335),
+        (2000.0, 3.0, 3212.9617557594011),
+        (2000.0, 20.0, 8489.2704964451407),
+        (5000.0, 0.5, 2115.0610066542052),
+        (5000.0, 1.0, 3727.2273966759585),
+        (5000.0, 3.0, 8030.0240641395261),
+        (5000.0, 20.0, 21214.363958395075),
+    ];
+    for (x, tau, want) in reference {
+        let got = bgnbd_expected_alive(r + x, a, b + x, tau).unwrap();
+        assert!(
+            ((got - want) / want).abs() < 1e-13,
+            "x={x} tau={tau}: {got} vs {want}"
+        );
+    }
+    // a = 1 exactly and a just above 1 agree (removable singularity), far out in tau.
+    let at_one = bgnbd_expected_alive(2000.0, 1.0, 2003.0, 5.0).unwrap();
+    let near_one = bgnbd_expected_alive(2000.0, 1.0 + 1e-9, 2003.0, 5.0).unwrap();
+    assert!(((at_one - near_one) / at_one).abs() < 1e-8);
+}

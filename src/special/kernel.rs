@@ -9,6 +9,7 @@
 //! 3. for `a` within [`NEAR_ONE`] of 1 and many terms, route 1 if it stays affordable, else
 //!    polynomial interpolation in `a - 1` through nodes evaluated by route 2.
 
+use super::gamma::expm1_quot;
 use super::hyp2f1::hyp2f1;
 use crate::error::{Error, Result};
 
@@ -82,6 +83,9 @@ pub fn bgnbd_expected_alive(k: f64, a: f64, bx: f64, tau: f64) -> Result<f64> {
     if mixture_ok && terms <= MIXTURE_FAST_TERMS {
         return Ok(mixture(k, delta, bx, tau, log1p_tau));
     }
+    if let Some(value) = pfaff_large_c(k, delta, bx, tau, log1p_tau) {
+        return Ok(value);
+    }
     if delta.abs() >= NEAR_ONE {
         return via_hyp2f1(k, delta, bx, tau);
     }
@@ -134,6 +138,55 @@ fn mixture(k: f64, delta: f64, bx: f64, tau: f64, log1p_tau: f64) -> f64 {
 /// `c F(k,d;c;y) = c F(k,d;c+1;y) + k d y/(c+1) F(k+1,d+1;c+2;y)` is used first, so that `c`
 /// near 0 (or exactly 0) costs nothing:
 /// `K = c (1 - F(k, d; c+1; -tau)) / d + k tau/(c+1) F(k+1, a; c+2; -tau)`.
+/// `K` through Pfaff's transformation, for customers with many purchases (large `c`):
+/// `2F1(k, a-1; c; -tau) = (1+tau)^(1-a) 2F1(c-k, a-1; c; z)`, `z = tau/(1+tau)`, whose series
+/// terms shrink like `(c-k)_n / (c)_n` (here `c - k = a + b - 1 - r` stays small while `c`
+/// grows with x), so a few terms suffice where the other routes need thousands or overflow
+/// Gamma(c). Writing `S = 1 + (a-1) T` for that series and `L = ln(1+tau)`,
+/// `K = c expm1(E)/(1-a)` with `E = (a-1)(T ln1p((a-1)T)/((a-1)T) - L)`, evaluated as
+/// `c expm1_quot(E) (L - T q)`: no cancellation, exact at `a = 1`. `None` when the series
+/// does not settle within a few hundred terms (then another route is used).
+fn pfaff_large_c(k: f64, delta: f64, bx: f64, tau: f64, log1p_tau: f64) -> Option<f64> {
+    let c = delta + bx;
+    let big_a = c - k;
+    // Fast and free of cancellation only when c - k is small next to c.
+    if c < 30.0 || big_a.abs() > 0.25 * c {
+        return None;
+    }
+    let a = delta + 1.0;
+    let z = tau / (1.0 + tau);
+    // T = sum_{n>=1} (A)_n (a)_{n-1} / ((c)_n n!) z^n
+    let mut term = big_a / c * z;
+    let mut sum = term;
+    let mut largest = term.abs();
+    let mut n = 1.0;
+    loop {
+        term *= (big_a + n) * (a + n - 1.0) / ((c + n) * (n + 1.0)) * z;
+        sum += term;
+        largest = largest.max(term.abs());
+        n += 1.0;
+        if term.abs() <= 1e-17 * sum.abs() || term == 0.0 {
+            break;
+        }
+        if n > 400.0 {
+            return None;
+        }
+    }
+    if largest > 1e3 * sum.abs() {
+        return None; // cancellation: leave it to the other routes
+    }
+    let y = delta * sum;
+    let q = if y.abs() < 1e-8 {
+        1.0 - y / 2.0 + y * y / 3.0
+    } else {
+        y.ln_1p() / y
+    };
+    let inner = log1p_tau - sum * q;
+    let e = -delta * inner;
+    let value = c * expm1_quot(e) * inner;
+    value.is_finite().then_some(value)
+}
+
 fn via_hyp2f1(k: f64, delta: f64, bx: f64, tau: f64) -> Result<f64> {
     let c = delta + bx;
     if c >= 0.5 {
