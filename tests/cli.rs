@@ -2,48 +2,9 @@
 //! must fail with one clear message and a non-zero exit.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn clv(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clv"))
-        .args(args)
-        .current_dir(dir)
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("the clv binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ok(o: &Output) {
-    assert!(
-        o.status.success(),
-        "clv failed:\nstdout: {}\nstderr: {}",
-        stdout(o),
-        stderr(o)
-    );
-}
-
-/// A failure is one `error: ...` line naming `needles`, with no panic.
-fn fails_with(o: &Output, needles: &[&str]) {
-    assert!(
-        !o.status.success(),
-        "clv should have failed; stdout: {}",
-        stdout(o)
-    );
-    let err = stderr(o);
-    assert!(err.starts_with("error: "), "stderr: {err}");
-    assert!(!err.contains("panicked"), "stderr: {err}");
-    for n in needles {
-        assert!(err.contains(n), "stderr lacks {n:?}: {err}");
-    }
-}
+mod common;
+use common::{clv, fails_with, ok, stderr, stdout};
 
 fn data(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -3,49 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn clv(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clv"))
-        .args(args)
-        .current_dir(dir)
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("the clv binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn ok(o: &Output) {
-    assert!(
-        o.status.success(),
-        "clv failed:\nstdout: {}\nstderr: {}",
-        stdout(o),
-        stderr(o)
-    );
-}
-
-/// A failure is one `error: ...` line naming `needles`, with no panic.
-fn fails_with(o: &Output, needles: &[&str]) {
-    assert!(
-        !o.status.success(),
-        "clv should have failed; stdout: {}",
-        stdout(o)
-    );
-    let err = stderr(o);
-    assert!(err.starts_with("error: "), "stderr: {err}");
-    assert_eq!(err.lines().count(), 1, "stderr: {err}");
-    assert!(!err.contains("panicked"), "stderr: {err}");
-    for n in needles {
-        assert!(err.contains(n), "stderr lacks {n:?}: {err}");
-    }
-}
+mod common;
+use common::{clv, fails_with, ok, stdout};
 
 /// Six customers. CLVs 100, 80, 10, 5, 1, 0: their 0.6 quantile is the 4th smallest, 10
 /// (h = 5 x 0.6 = 3), so a and b are high value. With P(alive) >= 0.5 as active:
