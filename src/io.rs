@@ -122,15 +122,17 @@ impl CsvBytes {
     /// Parses every data record into sinks made by `new_sink` and filled by `push`, which gets
     /// the record's 1-based row number and its raw fields (untrimmed: see [`field_str`]).
     ///
-    /// Returns the sinks in input order: one per parallel chunk, or a single one. In the
-    /// parallel path row numbers restart at 1 in each chunk and `new_sink` gets `false`; a
-    /// sink must therefore not derive data from row numbers, only errors. When any chunk
-    /// fails, the whole input is parsed again sequentially (`new_sink` gets `true`, rows are
-    /// the file's), so the error returned is the one a sequential read gives.
+    /// `new_sink(sequential, rows)` gets an upper bound on the records its sink will get (the
+    /// number of lines), to reserve room. Returns the sinks in input order: one per parallel
+    /// chunk, or a single one. In the parallel path row numbers restart at 1 in each chunk and
+    /// `sequential` is false; a sink must therefore not derive data from row numbers, only
+    /// errors. When any chunk fails, the whole input is parsed again sequentially
+    /// (`sequential` is true, rows are the file's), so the error returned is the one a
+    /// sequential read gives.
     pub(crate) fn parse<S, N, P>(&self, new_sink: N, push: P) -> Result<Vec<S>>
     where
         S: Send,
-        N: Fn(bool) -> S + Sync,
+        N: Fn(bool, usize) -> S + Sync,
         P: Fn(&mut S, usize, &csv::ByteRecord) -> Result<()> + Sync,
     {
         if let Some(chunks) = self.chunks() {
@@ -139,9 +141,9 @@ impl CsvBytes {
                 .into_par_iter()
                 .enumerate()
                 .map(|(k, range)| {
-                    let mut rdr =
-                        Self::builder(self.delimiter, k == 0).from_reader(&self.bytes[range]);
-                    let mut sink = new_sink(false);
+                    let bytes = &self.bytes[range];
+                    let mut rdr = Self::builder(self.delimiter, k == 0).from_reader(bytes);
+                    let mut sink = new_sink(false, lines(bytes));
                     let mut record = csv::ByteRecord::new();
                     let mut row = 0;
                     while rdr.read_byte_record(&mut record)? {
@@ -160,7 +162,7 @@ impl CsvBytes {
             }
         }
         let mut rdr = Self::builder(self.delimiter, true).from_reader(self.bytes.as_slice());
-        let mut sink = new_sink(true);
+        let mut sink = new_sink(true, lines(&self.bytes));
         let mut record = csv::ByteRecord::new();
         let mut row = 0;
         while rdr.read_byte_record(&mut record)? {
@@ -191,6 +193,12 @@ impl CsvBytes {
         }
         Some(out)
     }
+}
+
+/// Number of lines of `bytes` (newlines, plus one for a last line without), an upper bound
+/// on the number of records when no field is quoted.
+fn lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count() + 1
 }
 
 /// A raw field as text without surrounding whitespace (as the `csv` reader's `Trim::All`
@@ -300,12 +308,18 @@ pub(crate) fn push_f64(out: &mut Vec<u8>, v: f64) {
     } else {
         let mut buf = ryu::Buffer::new();
         let s = buf.format_finite(v).as_bytes();
-        let (mantissa, exponent) = match s.iter().position(|&b| b == b'e') {
-            Some(e) => (&s[..e], &s[e + 1..]),
-            None => (s, &b""[..]),
-        };
-        if !push_plain(out, mantissa, exponent, fraction_digits(v)) {
-            push_display(out, v);
+        let exact_places = fraction_digits(v);
+        match s.iter().position(|&b| b == b'e') {
+            // plain already ("12.375"): written as is unless it may be a tie
+            None => match s.iter().position(|&b| b == b'.') {
+                Some(dot) if (s.len() - dot) as i64 != exact_places => out.extend_from_slice(s),
+                _ => push_display(out, v),
+            },
+            Some(e) => {
+                if !push_plain(out, &s[..e], &s[e + 1..], exact_places) {
+                    push_display(out, v);
+                }
+            }
         }
     }
 }
@@ -475,7 +489,7 @@ mod tests {
     fn parse_all(input: &str, chunk: usize) -> Result<Vec<(usize, Vec<String>)>> {
         let csv = CsvBytes::from_bytes(input.as_bytes().to_vec(), b',')?.with_chunk_bytes(chunk);
         let sinks = csv.parse(
-            |_| Vec::new(),
+            |_, _| Vec::new(),
             |sink: &mut Vec<(usize, Vec<String>)>, row, rec| {
                 let fields: Vec<String> = rec
                     .iter()

@@ -447,7 +447,7 @@ impl CustomerTable {
         }
         let layout = RfmLayout::new(headers, options)?;
         let chunks = input.parse(
-            |_| RfmRows::default(),
+            |_, rows| RfmRows::with_capacity(rows, &layout),
             |rows, row, record| rows.push(&layout, row, record),
         )?;
         let n: usize = chunks.iter().map(|c| c.frequency.len()).sum();
@@ -543,7 +543,6 @@ impl<'a> RfmLayout<'a> {
 }
 
 /// Parsed rows of an RFM CSV (one parallel chunk, or the whole input).
-#[derive(Default)]
 struct RfmRows {
     ids: Vec<String>,
     frequency: Vec<f64>,
@@ -622,46 +621,45 @@ impl RfmRows {
 /// Checks that no id occurs twice; the error names the first repeat in row order (1-based rows
 /// of the id's first occurrence and of its repeat), as a row-by-row check would.
 ///
-/// The ids are hashed in parallel and the (hash, row) pairs sorted in parallel, so that equal
-/// ids become neighbours: much faster for millions of rows than a hash map of strings.
+/// The ids are hashed in parallel and the hashes sorted in parallel: equal ids have equal
+/// hashes, which become neighbours. Only ids whose hash occurs more than once (nearly always
+/// none) are then compared as text, in row order. Much faster for millions of rows than a hash
+/// map of strings.
 pub(crate) fn check_unique_ids(ids: &[String]) -> Result<()> {
+    use std::collections::HashMap;
     use std::hash::BuildHasher;
     let hasher = std::hash::BuildHasherDefault::<crate::data::compress::FastHasher>::default();
-    let mut keyed: Vec<(u64, usize)> = ids
+    let hashes: Vec<u64> = ids
         .par_iter()
-        .enumerate()
-        .map(|(i, id)| (hasher.hash_one(id.as_bytes()), i))
+        .map(|id| hasher.hash_one(id.as_bytes()))
         .collect();
-    keyed.par_sort_unstable();
-    // (second, first) of the earliest repeat
-    let mut repeat: Option<(usize, usize)> = None;
-    let mut start = 0;
-    while start < keyed.len() {
-        let hash = keyed[start].0;
-        let mut end = start + 1;
-        while end < keyed.len() && keyed[end].0 == hash {
-            end += 1;
-        }
-        // rows with the same hash, in row order; a run is nearly always a single row
-        let run = &keyed[start..end];
-        for (k, &(_, second)) in run.iter().enumerate().skip(1) {
-            if let Some(&(_, first)) = run[..k].iter().find(|(_, j)| ids[*j] == ids[second]) {
-                if repeat.is_none_or(|(s, _)| second < s) {
-                    repeat = Some((second, first));
-                }
-                break;
+    let mut sorted = hashes.clone();
+    sorted.par_sort_unstable();
+    let mut shared: Vec<u64> = sorted
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    drop(sorted);
+    if shared.is_empty() {
+        return Ok(());
+    }
+    shared.dedup();
+    // rows seen so far for each shared hash; the first id equal to an earlier one is the repeat
+    let mut seen: HashMap<u64, Vec<usize>> = shared.into_iter().map(|h| (h, vec![])).collect();
+    for (row, hash) in hashes.iter().enumerate() {
+        if let Some(rows) = seen.get_mut(hash) {
+            if let Some(&first) = rows.iter().find(|&&j| ids[j] == ids[row]) {
+                return Err(Error::DuplicateId {
+                    id: ids[row].clone(),
+                    first: first + 1,
+                    second: row + 1,
+                });
             }
+            rows.push(row);
         }
-        start = end;
     }
-    match repeat {
-        Some((second, first)) => Err(Error::DuplicateId {
-            id: ids[second].clone(),
-            first: first + 1,
-            second: second + 1,
-        }),
-        None => Ok(()),
-    }
+    Ok(())
 }
 
 /// Parses a number, naming row, column and value when it is not one.

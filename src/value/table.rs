@@ -297,10 +297,10 @@ struct ValueRows {
 }
 
 impl ValueRows {
-    fn new(sequential: bool) -> Self {
+    fn new(sequential: bool, rows: usize) -> Self {
         ValueRows {
-            ids: Vec::new(),
-            cols: Default::default(),
+            ids: Vec::with_capacity(rows),
+            cols: std::array::from_fn(|_| Vec::with_capacity(rows)),
             seen: sequential.then(HashMap::new),
         }
     }
