@@ -220,7 +220,8 @@ const WRITE_CHUNK_ROWS: usize = 16_384;
 
 /// Writes a CSV file atomically: `header`, then `rows` lines, line `i` appended to a buffer by
 /// `format_row(i, buffer)` (fields separated by commas, no line end). Chunks of rows are
-/// formatted in parallel and written in order; memory stays bounded by a window of chunks.
+/// formatted in parallel and written in order, a window of chunks being written while the next
+/// is formatted; memory stays bounded by two windows.
 pub(crate) fn write_csv_rows<F>(
     path: &Path,
     header: &[&str],
@@ -241,10 +242,8 @@ where
         line.push(b'\n');
         w.write_all(&line).map_err(|e| Error::io(path, e))?;
         let window = WRITE_CHUNK_ROWS * 4 * rayon::current_num_threads().max(1);
-        let mut start = 0;
-        while start < rows {
-            let end = (start + window).min(rows);
-            let buffers: Vec<Vec<u8>> = (start..end)
+        let format_window = |start: usize, end: usize| -> Vec<Vec<u8>> {
+            (start..end)
                 .step_by(WRITE_CHUNK_ROWS)
                 .collect::<Vec<_>>()
                 .into_par_iter()
@@ -257,10 +256,19 @@ where
                     }
                     buf
                 })
-                .collect();
-            for buf in &buffers {
-                w.write_all(buf).map_err(|e| Error::io(path, e))?;
-            }
+                .collect()
+        };
+        // each window is written while the next one is formatted
+        let mut formatted: Vec<Vec<u8>> = Vec::new();
+        let mut start = 0;
+        while start < rows || !formatted.is_empty() {
+            let end = (start + window).min(rows);
+            let (next, written) = rayon::join(
+                || format_window(start, end),
+                || formatted.iter().try_for_each(|buf| w.write_all(buf)),
+            );
+            written.map_err(|e| Error::io(path, e))?;
+            formatted = next;
             start = end;
         }
         Ok(())
