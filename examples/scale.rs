@@ -4,18 +4,26 @@
 //! cargo run --release --example scale -- 10000000            # draw, write, read, fit, score
 //! cargo run --release --example scale -- 1000000 --draw-only data.csv
 //! cargo run --release --example scale -- --input data.csv --output scored.csv [--json]
+//! cargo run --release --example scale -- 10000000 --known-params   # I/O and scoring only
 //! ```
 //!
 //! Without `--input`, N customers are drawn (BG/NBD r = 0.25, alpha = 4 per week, a = 0.8,
 //! b = 2.5; Gamma-Gamma p = 6, q = 4, gamma = 15; first purchases spread evenly over a year;
-//! whole-day times, as real logs give them), written as an RFM CSV and read back. Then both
-//! models are fitted and every customer is scored (P(alive), expected purchases in 30 days,
-//! 12-month CLV in lifetimes' convention: months of 30 days, 1% discount per month), and the
-//! scores are written as CSV.
+//! whole-day times, as real logs give them) and written as an RFM CSV; the pipeline then runs
+//! on that file in a fresh process (the same program with `--input`).
+//!
+//! The pipeline that is timed end to end is "RFM CSV to scored CSV": read the CSV, fit both
+//! models, score every customer (the value table: P(alive), expected purchases and 12-month
+//! CLV in lifetimes' convention: months of 30 days, 1% discount per month) and write the scores
+//! as CSV. Its time and peak memory are printed last. `--known-params` skips both fits and
+//! scores with the parameters the customers were drawn from (to time the rest at scale).
+//! Afterwards, for the comparison with lifetimes, P(alive) with expected purchases in 30 days
+//! and the 12-month CLV are computed again as separate stages, outside the pipeline.
 //!
 //! `--json` prints one JSON object (timings in seconds, parameters, sums of the scores) for
 //! `scripts/compare_lifetimes.py`. Peak memory is the process's peak resident set size during
-//! the stage (Linux; reset before each stage through `/proc/self/clear_refs`).
+//! the stage (Linux; reset before each stage through `/proc/self/clear_refs`); the pipeline's
+//! peak is the largest of its stages'.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -32,6 +40,7 @@ struct Args {
     output: Option<PathBuf>,
     draw_only: Option<PathBuf>,
     json: bool,
+    known_params: bool,
     seed: u64,
 }
 
@@ -42,6 +51,7 @@ fn parse_args() -> Result<Args, String> {
         output: None,
         draw_only: None,
         json: false,
+        known_params: false,
         seed: 1,
     };
     let mut it = std::env::args().skip(1);
@@ -57,6 +67,7 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|e| format!("--seed: {e}"))?
             }
             "--json" => args.json = true,
+            "--known-params" => args.known_params = true,
             n => {
                 args.customers = n.replace('_', "").parse().map_err(|_| {
                     format!("unknown argument {n:?} (expected a number of customers or an option)")
@@ -67,14 +78,19 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
-/// Peak resident memory in MB since the last reset.
-fn peak_mb() -> f64 {
+/// A memory figure of this process in MB, `field` being "VmHWM:" (peak resident memory since
+/// the last reset) or "VmRSS:" (resident now).
+fn status_mb(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn peak_mb() -> f64 {
+    status_mb("VmHWM:")
 }
 
 fn reset_peak() {
@@ -94,22 +110,33 @@ impl Stages {
         let secs = start.elapsed().as_secs_f64();
         let mb = peak_mb();
         if !self.quiet {
-            println!("{name:<34} {secs:>8.3} s   peak {mb:>7.0} MB");
+            let now = status_mb("VmRSS:");
+            println!("{name:<34} {secs:>8.3} s   peak {mb:>7.0} MB   after {now:>7.0} MB");
         }
         self.rows.push((name.to_string(), secs, mb));
         out
     }
 }
 
+/// The purchase model the customers are drawn from.
+fn true_bgnbd() -> clv::Result<BgNbd> {
+    BgNbd::new(0.25, 4.0, 0.8, 2.5, TimeUnit::Weeks)
+}
+
+/// The spend model the customers are drawn from.
+fn true_gamma_gamma() -> clv::Result<GammaGamma> {
+    GammaGamma::new(6.0, 4.0, 15.0)
+}
+
 fn population(customers: usize, seed: u64) -> clv::Result<Population> {
-    let bgnbd = BgNbd::new(0.25, 4.0, 0.8, 2.5, TimeUnit::Weeks)?;
+    let bgnbd = true_bgnbd()?;
     let ages = Ages::Uniform {
         min: Duration::days(1.0),
         max: Duration::days(366.0),
     };
     Ok(Population::new(customers, bgnbd, ages)?
         .seed(seed)
-        .spend(GammaGamma::new(6.0, 4.0, 15.0)?)
+        .spend(true_gamma_gamma()?)
         .recording(Recording::WholeDays))
 }
 
@@ -137,37 +164,77 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if args.draw_only.is_some() {
                 return Ok(());
             }
-            path
+            drop(table);
+            // The pipeline runs in a fresh process, as it would in production: memory freed by
+            // the draw would otherwise stay with this process and inflate the peak.
+            let mut child = std::process::Command::new(std::env::current_exe()?);
+            child.arg("--input").arg(&path);
+            if let Some(output) = &args.output {
+                child.arg("--output").arg(output);
+            }
+            child.args(args.json.then_some("--json"));
+            child.args(args.known_params.then_some("--known-params"));
+            let status = child.status()?;
+            let _ = std::fs::remove_file(&path);
+            let _ = std::fs::remove_dir(&dir);
+            if !status.success() {
+                return Err(format!("the pipeline process failed: {status}").into());
+            }
+            return Ok(());
         }
     };
+    // the pipeline: RFM CSV -> scored CSV
+    let first_stage = stages.rows.len();
+    let pipeline_start = Instant::now();
     let table = stages.run("read RFM CSV", || {
         CustomerTable::from_csv_path(&input, &csv_options)
     })?;
-    let end_to_end = Instant::now();
-    let bgnbd = stages.run("fit BG/NBD", || BgNbd::fit(&table, &FitOptions::default()))?;
-    let spend = stages.run("fit Gamma-Gamma", || {
-        GammaGamma::fit(&table, &FitOptions::default())
-    })?;
-    let horizon = Duration::days(30.0);
-    let (p_alive, expected) = stages.run("P(alive) + expected purchases", || {
-        (
-            bgnbd.model.p_alive_all(&table),
-            bgnbd.model.expected_purchases_all(&table, horizon),
-        )
-    });
+    let (bgnbd, bgnbd_log_likelihood) = if args.known_params {
+        (true_bgnbd()?, None)
+    } else {
+        let fitted = stages.run("fit BG/NBD", || BgNbd::fit(&table, &FitOptions::default()))?;
+        (fitted.model, Some(fitted.report.log_likelihood))
+    };
+    let spend = if args.known_params {
+        true_gamma_gamma()?
+    } else {
+        stages
+            .run("fit Gamma-Gamma", || {
+                GammaGamma::fit(&table, &FitOptions::default())
+            })?
+            .model
+    };
     let config = ClvConfig::lifetimes(TimeUnit::Days, 12, 0.01)?;
-    let clv = stages.run("12-month CLV", || {
-        lifetime_value(&bgnbd.model, &spend.model, &table, &config)
-    })?;
     let scores = stages.run("value table (all scores)", || {
-        value_table(&bgnbd.model, &spend.model, &table, &config)
+        value_table(&bgnbd, &spend, &table, &config)
     })?;
     let output = args
         .output
         .clone()
         .unwrap_or_else(|| dir.join("scored.csv"));
     stages.run("write scored CSV", || scores.write_csv(&output))?;
-    let pipeline = end_to_end.elapsed().as_secs_f64();
+    let pipeline = pipeline_start.elapsed().as_secs_f64();
+    let pipeline_peak = stages.rows[first_stage..]
+        .iter()
+        .map(|r| r.2)
+        .fold(0.0, f64::max);
+    let pipeline_stages: Vec<String> = stages.rows[first_stage..]
+        .iter()
+        .map(|(name, secs, _)| format!("{name} {secs:.2}"))
+        .collect();
+    drop(scores);
+
+    // the same scores as separate stages, as scripts/compare_lifetimes.py times them
+    let horizon = Duration::days(30.0);
+    let (p_alive, expected) = stages.run("P(alive) + expected purchases", || {
+        (
+            bgnbd.p_alive_all(&table),
+            bgnbd.expected_purchases_all(&table, horizon),
+        )
+    });
+    let clv = stages.run("12-month CLV", || {
+        lifetime_value(&bgnbd, &spend, &table, &config)
+    })?;
     let total = start.elapsed().as_secs_f64();
 
     if args.json {
@@ -179,32 +246,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let report = serde_json::json!({
             "customers": table.len(),
             "seconds": timings,
-            "bgnbd": bgnbd.model.params(),
-            "gamma_gamma": [spend.model.p, spend.model.q, spend.model.gamma],
+            "pipeline_seconds": pipeline,
+            "pipeline_peak_mb": pipeline_peak,
+            "bgnbd": bgnbd.params(),
+            "gamma_gamma": [spend.p, spend.q, spend.gamma],
             "sum_p_alive": p_alive.sum(),
             "sum_expected_purchases_30_days": expected.sum(),
             "sum_clv_12_months": clv.sum(),
-            "bgnbd_log_likelihood": bgnbd.report.log_likelihood,
+            "bgnbd_log_likelihood": bgnbd_log_likelihood,
         });
         println!("{report}");
     } else {
-        let peak = stages.rows.iter().map(|r| r.2).fold(0.0, f64::max);
+        println!("BG/NBD {bgnbd:?}, Gamma-Gamma {spend:?}");
         println!(
-            "{} customers; from RFM CSV to scored CSV: {pipeline:.3} s (with reading {:.3} s), \
-             all stages {total:.3} s, peak memory {peak:.0} MB",
-            table.len(),
-            pipeline
-                + stages
-                    .rows
-                    .iter()
-                    .find(|r| r.0 == "read RFM CSV")
-                    .map_or(0.0, |r| r.1),
+            "all stages {total:.3} s; scores written to {}",
+            output.display()
         );
-        println!("BG/NBD {:?}, Gamma-Gamma {:?}", bgnbd.model, spend.model);
-        println!("scores written to {}", output.display());
-    }
-    if args.input.is_none() {
-        let _ = std::fs::remove_file(dir.join("customers.csv"));
+        println!(
+            "{} customers, RFM CSV -> scored CSV{}: {pipeline:.3} s ({}), peak RSS {pipeline_peak:.0} MB",
+            table.len(),
+            if args.known_params {
+                " with known parameters (no fit)"
+            } else {
+                ""
+            },
+            pipeline_stages.join(", "),
+        );
     }
     if args.output.is_none() {
         let _ = std::fs::remove_file(&output);

@@ -1,8 +1,15 @@
-//! Writing files whole or not at all.
+//! Writing files whole or not at all, and the fast CSV machinery behind the crate's tables.
+//!
+//! Large tables are read by splitting the input at newlines into chunks parsed in parallel
+//! (when no field is quoted) and written by formatting chunks of rows in parallel into byte
+//! buffers that are then written in order; see [`write_atomically`] for the one public piece.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, Read, Write};
+use std::ops::Range;
 use std::path::Path;
+
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
@@ -47,6 +54,350 @@ where
     result
 }
 
+/// A CSV input held whole in memory, with its header already read.
+///
+/// Holding the bytes lets [`parse`](Self::parse) split the data at newlines and parse the
+/// pieces in parallel, and re-read everything sequentially when a piece fails, so that errors
+/// (row numbers, the CSV reader's positions) are exactly those of a plain sequential read.
+pub(crate) struct CsvBytes {
+    bytes: Vec<u8>,
+    headers: csv::StringRecord,
+    delimiter: u8,
+    /// Target size of a parallel chunk; inputs smaller than this are parsed sequentially.
+    chunk_bytes: usize,
+}
+
+/// Default target size of a chunk parsed in parallel.
+const CHUNK_BYTES: usize = 4 << 20;
+
+impl CsvBytes {
+    /// Reads all of `reader`; read errors become [`Error::Csv`], as when the CSV reader reads.
+    pub(crate) fn from_reader<R: Read>(mut reader: R, delimiter: u8) -> Result<Self> {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::Csv(e.into()))?;
+        Self::from_bytes(bytes, delimiter)
+    }
+
+    /// Reads the file at `path`.
+    pub(crate) fn from_path(path: &Path, delimiter: u8) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::from_bytes(bytes, delimiter)
+    }
+
+    /// Takes `bytes` and reads the header (fields trimmed of whitespace).
+    pub(crate) fn from_bytes(bytes: Vec<u8>, delimiter: u8) -> Result<Self> {
+        let headers = Self::builder(delimiter, true)
+            .trim(csv::Trim::All)
+            .from_reader(bytes.as_slice())
+            .headers()?
+            .clone();
+        Ok(CsvBytes {
+            bytes,
+            headers,
+            delimiter,
+            chunk_bytes: CHUNK_BYTES,
+        })
+    }
+
+    /// Sets the target chunk size (tests use tiny chunks to exercise the parallel path).
+    #[cfg(test)]
+    pub(crate) fn with_chunk_bytes(mut self, chunk_bytes: usize) -> Self {
+        self.chunk_bytes = chunk_bytes.max(1);
+        self
+    }
+
+    /// The header, trimmed.
+    pub(crate) fn headers(&self) -> &csv::StringRecord {
+        &self.headers
+    }
+
+    fn builder(delimiter: u8, has_headers: bool) -> csv::ReaderBuilder {
+        let mut b = csv::ReaderBuilder::new();
+        b.delimiter(delimiter).has_headers(has_headers);
+        b
+    }
+
+    /// Parses every data record into sinks made by `new_sink` and filled by `push`, which gets
+    /// the record's 1-based row number and its raw fields (untrimmed: see [`field_str`]).
+    ///
+    /// `new_sink(sequential, rows)` gets an upper bound on the records its sink will get (the
+    /// number of lines), to reserve room. Returns the sinks in input order: one per parallel
+    /// chunk, or a single one. In the parallel path row numbers restart at 1 in each chunk and
+    /// `sequential` is false; a sink must therefore not derive data from row numbers, only
+    /// errors. When any chunk fails, the whole input is parsed again sequentially
+    /// (`sequential` is true, rows are the file's), so the error returned is the one a
+    /// sequential read gives.
+    pub(crate) fn parse<S, N, P>(&self, new_sink: N, push: P) -> Result<Vec<S>>
+    where
+        S: Send,
+        N: Fn(bool, usize) -> S + Sync,
+        P: Fn(&mut S, usize, &csv::ByteRecord) -> Result<()> + Sync,
+    {
+        if let Some(chunks) = self.chunks() {
+            let fields = self.headers.len();
+            let parsed: Result<Vec<S>> = chunks
+                .into_par_iter()
+                .enumerate()
+                .map(|(k, range)| {
+                    let bytes = &self.bytes[range];
+                    let mut rdr = Self::builder(self.delimiter, k == 0).from_reader(bytes);
+                    let mut sink = new_sink(false, lines(bytes));
+                    let mut record = csv::ByteRecord::new();
+                    let mut row = 0;
+                    while rdr.read_byte_record(&mut record)? {
+                        row += 1;
+                        if record.len() != fields {
+                            // the sequential pass below reports it as the CSV reader does
+                            return Err(Error::Model("unequal record lengths".into()));
+                        }
+                        push(&mut sink, row, &record)?;
+                    }
+                    Ok(sink)
+                })
+                .collect();
+            if let Ok(sinks) = parsed {
+                return Ok(sinks);
+            }
+        }
+        let mut rdr = Self::builder(self.delimiter, true).from_reader(self.bytes.as_slice());
+        let mut sink = new_sink(true, lines(&self.bytes));
+        let mut record = csv::ByteRecord::new();
+        let mut row = 0;
+        while rdr.read_byte_record(&mut record)? {
+            row += 1;
+            push(&mut sink, row, &record)?;
+        }
+        Ok(vec![sink])
+    }
+
+    /// Byte ranges that split the input at newlines into pieces of about `chunk_bytes`, the
+    /// first one holding the header; `None` when the input is small or has a quote character
+    /// (a quoted field may hold a newline, so a newline is then not surely a record's end).
+    fn chunks(&self) -> Option<Vec<Range<usize>>> {
+        let bytes = &self.bytes;
+        if bytes.len() <= self.chunk_bytes || bytes.contains(&b'"') {
+            return None;
+        }
+        let mut out = Vec::with_capacity(bytes.len() / self.chunk_bytes + 1);
+        let mut start = 0;
+        while start < bytes.len() {
+            let target = (start + self.chunk_bytes).min(bytes.len());
+            let end = match bytes[target - 1..].iter().position(|&b| b == b'\n') {
+                Some(p) => target + p,
+                None => bytes.len(),
+            };
+            out.push(start..end);
+            start = end;
+        }
+        Some(out)
+    }
+}
+
+/// Number of lines of `bytes` (newlines, plus one for a last line without), an upper bound
+/// on the number of records when no field is quoted.
+fn lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// A raw field as text without surrounding whitespace (as the `csv` reader's `Trim::All`
+/// gives it); `column` and `row` name it when it is not UTF-8.
+pub(crate) fn field_str<'a>(row: usize, column: &str, raw: &'a [u8]) -> Result<&'a str> {
+    match std::str::from_utf8(raw) {
+        Ok(s) => Ok(s.trim()),
+        Err(_) => Err(Error::invalid_value(
+            row,
+            column,
+            String::from_utf8_lossy(raw),
+            "not valid UTF-8 text",
+        )),
+    }
+}
+
+/// Rows per chunk formatted in parallel when writing.
+const WRITE_CHUNK_ROWS: usize = 16_384;
+
+/// Writes a CSV file atomically: `header`, then `rows` lines, line `i` appended to a buffer by
+/// `format_row(i, buffer)` (fields separated by commas, no line end). Chunks of rows are
+/// formatted in parallel and written in order, a window of chunks being written while the next
+/// is formatted; memory stays bounded by two windows.
+pub(crate) fn write_csv_rows<F>(
+    path: &Path,
+    header: &[&str],
+    rows: usize,
+    format_row: F,
+) -> Result<()>
+where
+    F: Fn(usize, &mut Vec<u8>) + Sync,
+{
+    write_atomically(path, |w| {
+        let mut line = Vec::new();
+        for (k, name) in header.iter().enumerate() {
+            if k > 0 {
+                line.push(b',');
+            }
+            push_csv_field(&mut line, name);
+        }
+        line.push(b'\n');
+        w.write_all(&line).map_err(|e| Error::io(path, e))?;
+        let window = WRITE_CHUNK_ROWS * 4 * rayon::current_num_threads().max(1);
+        let format_window = |start: usize, end: usize| -> Vec<Vec<u8>> {
+            (start..end)
+                .step_by(WRITE_CHUNK_ROWS)
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|from| {
+                    let to = (from + WRITE_CHUNK_ROWS).min(end);
+                    let mut buf = Vec::with_capacity((to - from) * 64);
+                    for i in from..to {
+                        format_row(i, &mut buf);
+                        buf.push(b'\n');
+                    }
+                    buf
+                })
+                .collect()
+        };
+        // each window is written while the next one is formatted
+        let mut formatted: Vec<Vec<u8>> = Vec::new();
+        let mut start = 0;
+        while start < rows || !formatted.is_empty() {
+            let end = (start + window).min(rows);
+            let (next, written) = rayon::join(
+                || format_window(start, end),
+                || formatted.iter().try_for_each(|buf| w.write_all(buf)),
+            );
+            written.map_err(|e| Error::io(path, e))?;
+            formatted = next;
+            start = end;
+        }
+        Ok(())
+    })
+}
+
+/// Appends a text field, quoted as the `csv` writer quotes it: only when it holds a comma, a
+/// quote or a line break, with inner quotes doubled.
+pub(crate) fn push_csv_field(out: &mut Vec<u8>, field: &str) {
+    let bytes = field.as_bytes();
+    if !bytes
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    out.push(b'"');
+    for &b in bytes {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+/// Appends `v` exactly as `format!("{v}")` writes it (the shortest digits that read back to
+/// the same `f64`, in plain decimal notation, no exponent), several times faster: whole
+/// numbers go through `itoa`, others through `ryu`, whose output is rewritten to plain form.
+///
+/// The two shortest-digit algorithms differ only on exact ties (a value halfway between two
+/// shortest decimals: std rounds up, ryu to even); such values are detected from their binary
+/// form and handed to std, as are non-finite values and integers beyond 2^53.
+pub(crate) fn push_f64(out: &mut Vec<u8>, v: f64) {
+    const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0; // 2^53
+    if !v.is_finite() || v.abs() >= EXACT_INTEGERS {
+        push_display(out, v);
+    } else if v.fract() == 0.0 {
+        if v == 0.0 && v.is_sign_negative() {
+            out.extend_from_slice(b"-0");
+        } else {
+            out.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
+        }
+    } else {
+        let mut buf = ryu::Buffer::new();
+        let s = buf.format_finite(v).as_bytes();
+        let exact_places = fraction_digits(v);
+        match s.iter().position(|&b| b == b'e') {
+            // plain already ("12.375"): written as is unless it may be a tie
+            None => match s.iter().position(|&b| b == b'.') {
+                Some(dot) if (s.len() - dot) as i64 != exact_places => out.extend_from_slice(s),
+                _ => push_display(out, v),
+            },
+            Some(e) => {
+                if !push_plain(out, &s[..e], &s[e + 1..], exact_places) {
+                    push_display(out, v);
+                }
+            }
+        }
+    }
+}
+
+fn push_display(out: &mut Vec<u8>, v: f64) {
+    use std::io::Write as _;
+    let _ = write!(out, "{v}");
+}
+
+/// Number of decimal places of the exact value of a non-integer `v` (= its number of binary
+/// fraction digits: m / 2^k written in decimal ends k places after the point, with a 5).
+fn fraction_digits(v: f64) -> i64 {
+    let bits = v.to_bits();
+    let exp_bits = ((bits >> 52) & 0x7ff) as i64;
+    let fraction = bits & ((1 << 52) - 1);
+    let (m, e) = if exp_bits == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1 << 52), exp_bits - 1075)
+    };
+    -(e + m.trailing_zeros() as i64)
+}
+
+/// Writes `mantissa` x 10^`exponent` ("-1.25", "-7") in plain decimal notation. Returns false,
+/// writing nothing, when the digits could be a tie: the exact value has one decimal place more
+/// than the shortest form (`exact_places`), so it lies halfway between two shortest decimals.
+fn push_plain(out: &mut Vec<u8>, mantissa: &[u8], exponent: &[u8], exact_places: i64) -> bool {
+    let (negative, mantissa) = match mantissa.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, mantissa),
+    };
+    let exponent: i64 = std::str::from_utf8(exponent)
+        .ok()
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(0);
+    // digits d1 d2 ... with the decimal point after `point` digits
+    let mut digits = [0u8; 32];
+    let mut n = 0;
+    let mut point = mantissa.len() as i64;
+    for &b in mantissa {
+        if b == b'.' {
+            point = n as i64;
+        } else if n < digits.len() {
+            digits[n] = b;
+            n += 1;
+        }
+    }
+    let digits = &digits[..n];
+    let point = point + exponent;
+    if n as i64 - point + 1 == exact_places {
+        return false;
+    }
+    if negative {
+        out.push(b'-');
+    }
+    if point <= 0 {
+        out.extend_from_slice(b"0.");
+        out.extend(std::iter::repeat_n(b'0', (-point) as usize));
+        out.extend_from_slice(digits);
+    } else if (point as usize) < digits.len() {
+        out.extend_from_slice(&digits[..point as usize]);
+        out.push(b'.');
+        out.extend_from_slice(&digits[point as usize..]);
+    } else {
+        out.extend_from_slice(digits);
+        out.extend(std::iter::repeat_n(b'0', point as usize - digits.len()));
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +414,137 @@ mod tests {
         assert!(r.is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    fn formatted(v: f64) -> String {
+        let mut out = Vec::new();
+        push_f64(&mut out, v);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn numbers_are_written_exactly_as_display_writes_them() {
+        // std's `Display` is the independent reference: same text as before the fast path
+        let special = [
+            0.0,
+            -0.0,
+            1.0,
+            -3.0,
+            0.1,
+            1e-5,
+            1e-7,
+            -1.2345e-300,
+            5e-324,
+            f64::MIN_POSITIVE,
+            1e15,
+            1e16,
+            123456789012345680.0,
+            1.5e300,
+            f64::MAX,
+            f64::MIN,
+            9007199254740993.0,
+            0.30000000000000004,
+            // exact ties between two shortest forms: std rounds them up
+            730048651755878.0 + 0.25,
+            8796093022208.0 + 0.0625,
+            -0.75,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for v in special {
+            assert_eq!(formatted(v), format!("{v}"), "{v:e}");
+        }
+        // random bit patterns cover every exponent; random decimals the usual CSV content
+        let mut s = 0x9e37_79b9_7f4a_7c15u64;
+        for i in 0..300_000 {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            let v = if i % 3 == 0 {
+                f64::from_bits(s)
+            } else if i % 3 == 1 {
+                // few binary fraction digits and large magnitude: where ties live
+                let k = i % 12;
+                (s >> (11 + i % 30)) as f64 / 2f64.powi(k)
+            } else {
+                (s >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi(i % 40 - 20)
+            };
+            assert_eq!(formatted(v), format!("{v}"), "{v:e}");
+        }
+    }
+
+    #[test]
+    fn text_fields_are_quoted_like_the_csv_writer_quotes_them() {
+        for field in [
+            "plain",
+            "",
+            "a,b",
+            "say \"hi\"",
+            "two\nlines",
+            "cr\r",
+            " spaced ",
+        ] {
+            let mut ours = Vec::new();
+            push_csv_field(&mut ours, field);
+            ours.extend_from_slice(b",x\n");
+            let mut theirs = csv::Writer::from_writer(Vec::new());
+            theirs.write_record([field, "x"]).unwrap();
+            assert_eq!(ours, theirs.into_inner().unwrap(), "{field:?}");
+        }
+    }
+
+    fn parse_all(input: &str, chunk: usize) -> Result<Vec<(usize, Vec<String>)>> {
+        let csv = CsvBytes::from_bytes(input.as_bytes().to_vec(), b',')?.with_chunk_bytes(chunk);
+        let sinks = csv.parse(
+            |_, _| Vec::new(),
+            |sink: &mut Vec<(usize, Vec<String>)>, row, rec| {
+                let fields: Vec<String> = rec
+                    .iter()
+                    .map(|f| field_str(row, "f", f).map(str::to_string))
+                    .collect::<Result<_>>()?;
+                if fields[0] == "bad" {
+                    return Err(Error::invalid_value(row, "a", "bad", "bad row"));
+                }
+                sink.push((row, fields));
+                Ok(())
+            },
+        )?;
+        Ok(sinks.into_iter().flatten().collect())
+    }
+
+    #[test]
+    fn chunked_parsing_gives_the_records_and_errors_of_a_sequential_read() {
+        let mut input = String::from("a , b\r\n");
+        for i in 0..200 {
+            input.push_str(&format!("{i}, x{i} \r\n"));
+            if i % 37 == 0 {
+                input.push('\n'); // blank lines are skipped alike
+            }
+        }
+        let sequential = parse_all(&input, usize::MAX).unwrap();
+        assert_eq!(sequential.len(), 200);
+        assert_eq!(sequential[199].1, ["199", "x199"]);
+        for chunk in [1, 7, 64, 1000] {
+            let chunked = parse_all(&input, chunk).unwrap();
+            let fields =
+                |v: &[(usize, Vec<String>)]| v.iter().map(|r| r.1.clone()).collect::<Vec<_>>();
+            assert_eq!(fields(&chunked), fields(&sequential), "chunk {chunk}");
+        }
+        // an error in a later chunk carries the file's row number
+        let bad = input.replace("150, x150", "bad, x150");
+        for chunk in [usize::MAX, 7, 64] {
+            let err = parse_all(&bad, chunk).unwrap_err();
+            assert!(matches!(err, Error::InvalidValue { row: 151, .. }), "{err}");
+        }
+        // so does the CSV reader's own error for a short record
+        let short = input.replace("120, x120", "120");
+        let expected = parse_all(&short, usize::MAX).unwrap_err().to_string();
+        assert!(expected.contains("found record with 1 field"), "{expected}");
+        assert_eq!(parse_all(&short, 16).unwrap_err().to_string(), expected);
+        // quoted fields (which may hold newlines) are read sequentially, correctly
+        let quoted = input.replace("77, x77", "77,\"x\n77\"");
+        let rows = parse_all(&quoted, 16).unwrap();
+        assert_eq!(rows[77].1, ["77", "x\n77"]);
     }
 }

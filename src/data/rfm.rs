@@ -1,13 +1,14 @@
 //! One customer's RFM summary and the columnar table of many customers.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
 use ndarray::{Array1, ArrayView1};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::io::{field_str, push_csv_field, push_f64, CsvBytes};
 use crate::time::TimeUnit;
 
 /// One customer's purchase history summarised as frequency, recency and age.
@@ -236,16 +237,7 @@ impl CustomerTable {
         for i in 0..n {
             check_rfm(i + 1, frequency[i], recency[i], age[i])?;
         }
-        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(n);
-        for (i, id) in ids.iter().enumerate() {
-            if let Some(first) = seen.insert(id.as_str(), i) {
-                return Err(Error::DuplicateId {
-                    id: id.clone(),
-                    first: first + 1,
-                    second: i + 1,
-                });
-            }
-        }
+        check_unique_ids(&ids)?;
         Ok(CustomerTable {
             ids,
             frequency,
@@ -417,8 +409,8 @@ impl CustomerTable {
     /// ```
     pub fn from_csv_path(path: impl AsRef<Path>, options: &RfmCsvOptions) -> Result<Self> {
         let path = path.as_ref();
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        Self::from_csv_reader(file, options).map_err(|e| match e {
+        let input = CsvBytes::from_path(path, options.delimiter)?;
+        Self::from_csv_bytes(&input, options).map_err(|e| match e {
             Error::Empty { .. } => Error::Empty {
                 what: path.display().to_string(),
             },
@@ -427,6 +419,10 @@ impl CustomerTable {
     }
 
     /// Reads a table from any CSV source; see [`RfmCsvOptions`].
+    ///
+    /// The whole input is read into memory first; large inputs without quoted fields are then
+    /// parsed in parallel chunks. Errors name the row (1-based, the header not counted),
+    /// column and value, whichever way the input was parsed.
     ///
     /// ```
     /// use clv::{CustomerTable, RfmCsvOptions, TimeUnit};
@@ -439,16 +435,88 @@ impl CustomerTable {
     /// assert_eq!(err.to_string(), "row 1, column `recency`: recency cannot be negative (value: \"-1\")");
     /// ```
     pub fn from_csv_reader<R: Read>(reader: R, options: &RfmCsvOptions) -> Result<Self> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .delimiter(options.delimiter)
-            .trim(csv::Trim::All)
-            .from_reader(reader);
-        let headers = rdr.headers()?.clone();
+        Self::from_csv_bytes(&CsvBytes::from_reader(reader, options.delimiter)?, options)
+    }
+
+    fn from_csv_bytes(input: &CsvBytes, options: &RfmCsvOptions) -> Result<Self> {
+        let headers = input.headers();
         if headers.iter().all(str::is_empty) {
             return Err(Error::Empty {
                 what: "CSV input".into(),
             });
         }
+        let layout = RfmLayout::new(headers, options)?;
+        let chunks = input.parse(
+            |_, rows| RfmRows::with_capacity(rows, &layout),
+            |rows, row, record| rows.push(&layout, row, record),
+        )?;
+        let n: usize = chunks.iter().map(|c| c.frequency.len()).sum();
+        if n == 0 {
+            return Err(Error::Empty {
+                what: "CSV input".into(),
+            });
+        }
+        // concatenate chunk by chunk, freeing each as it is copied
+        let mut all = RfmRows::with_capacity(n, &layout);
+        for chunk in chunks {
+            all.append(chunk);
+        }
+        let ids = if layout.id.is_some() {
+            all.ids
+        } else {
+            (1..=n).map(|i| i.to_string()).collect()
+        };
+        check_unique_ids(&ids)?;
+        Ok(CustomerTable {
+            ids,
+            frequency: all.frequency.into(),
+            recency: all.recency.into(),
+            age: all.age.into(),
+            monetary_value: layout.monetary_value.map(|_| all.monetary_value.into()),
+            weights: layout.weights.map(|_| all.weights.into()),
+            unit: options.unit,
+        })
+    }
+
+    /// Writes the table as CSV with lifetimes' column names
+    /// (`customer_id,frequency,recency,T[,monetary_value][,weights]`), atomically: the file is
+    /// complete or untouched.
+    pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<()> {
+        let mut header = vec!["customer_id", "frequency", "recency", "T"];
+        if self.monetary_value.is_some() {
+            header.push("monetary_value");
+        }
+        if self.weights.is_some() {
+            header.push("weights");
+        }
+        let numbers: Vec<&Array1<f64>> = [&self.frequency, &self.recency, &self.age]
+            .into_iter()
+            .chain(&self.monetary_value)
+            .chain(&self.weights)
+            .collect();
+        crate::io::write_csv_rows(path.as_ref(), &header, self.len(), |i, line| {
+            push_csv_field(line, &self.ids[i]);
+            for column in &numbers {
+                line.push(b',');
+                push_f64(line, column[i]);
+            }
+        })
+    }
+}
+
+/// Column positions and names of an RFM CSV, resolved from its header.
+struct RfmLayout<'a> {
+    options: &'a RfmCsvOptions,
+    frequency: usize,
+    recency: usize,
+    age: usize,
+    id: Option<usize>,
+    monetary_value: Option<usize>,
+    weights: Option<usize>,
+}
+
+impl<'a> RfmLayout<'a> {
+    fn new(headers: &csv::StringRecord, options: &'a RfmCsvOptions) -> Result<Self> {
         let find = |name: &str| headers.iter().position(|h| h == name);
         let missing = |name: &str| Error::MissingColumn {
             column: name.to_string(),
@@ -462,126 +530,136 @@ impl CustomerTable {
                 Column::Absent => Ok(None),
             }
         };
-        let i_x = required(&options.frequency)?;
-        let i_tx = required(&options.recency)?;
-        let i_age = required(&options.age)?;
-        let i_id = optional(&options.id)?;
-        let i_m = optional(&options.monetary_value)?;
-        let i_w = optional(&options.weights)?;
-
-        let mut ids = Vec::new();
-        let (mut xs, mut txs, mut ages, mut ms, mut ws) = (vec![], vec![], vec![], vec![], vec![]);
-        let mut record = csv::StringRecord::new();
-        let mut row = 0usize;
-        while rdr.read_record(&mut record)? {
-            row += 1;
-            let field = |i: usize, name: &str| -> Result<f64> {
-                let raw = record.get(i).unwrap_or("");
-                parse_number(row, name, raw)
-            };
-            let x = field(i_x, &options.frequency)?;
-            let tx = field(i_tx, &options.recency)?;
-            let age = field(i_age, &options.age)?;
-            check_rfm(row, x, tx, age).map_err(|e| rename_column(e, options))?;
-            xs.push(x);
-            txs.push(tx);
-            ages.push(age);
-            if let Some(i) = i_m {
-                let name = options.monetary_value.name().unwrap_or("monetary_value");
-                let m = field(i, name)?;
-                check_monetary(row, x, m).map_err(|e| rename_column(e, options))?;
-                ms.push(m);
-            }
-            if let Some(i) = i_w {
-                let name = options.weights.name().unwrap_or("weights");
-                let w = field(i, name)?;
-                if !(w > 0.0 && w.is_finite()) {
-                    return Err(Error::invalid_value(
-                        row,
-                        name,
-                        w,
-                        "weight must be a positive number",
-                    ));
-                }
-                ws.push(w);
-            }
-            match i_id {
-                Some(i) => {
-                    let id = record.get(i).unwrap_or("");
-                    if id.is_empty() {
-                        return Err(Error::invalid_value(
-                            row,
-                            options.id.name().unwrap_or("id"),
-                            id,
-                            "missing customer id",
-                        ));
-                    }
-                    ids.push(id.to_string());
-                }
-                None => ids.push(row.to_string()),
-            }
-        }
-        if row == 0 {
-            return Err(Error::Empty {
-                what: "CSV input".into(),
-            });
-        }
-        let mut table = CustomerTable::new(ids, xs.into(), txs.into(), ages.into(), options.unit)?;
-        if i_m.is_some() {
-            table.monetary_value = Some(ms.into());
-        }
-        if i_w.is_some() {
-            table.weights = Some(ws.into());
-        }
-        Ok(table)
-    }
-
-    /// Writes the table as CSV with lifetimes' column names
-    /// (`customer_id,frequency,recency,T[,monetary_value][,weights]`), atomically: the file is
-    /// complete or untouched.
-    pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<()> {
-        crate::io::write_atomically(path.as_ref(), |w| {
-            let mut wtr = csv::Writer::from_writer(w);
-            let mut header = vec!["customer_id", "frequency", "recency", "T"];
-            if self.monetary_value.is_some() {
-                header.push("monetary_value");
-            }
-            if self.weights.is_some() {
-                header.push("weights");
-            }
-            wtr.write_record(&header)?;
-            let mut buf = ryu_buffer();
-            for i in 0..self.len() {
-                let mut rec: Vec<String> = vec![
-                    self.ids[i].clone(),
-                    format_number(&mut buf, self.frequency[i]),
-                    format_number(&mut buf, self.recency[i]),
-                    format_number(&mut buf, self.age[i]),
-                ];
-                if let Some(m) = &self.monetary_value {
-                    rec.push(format_number(&mut buf, m[i]));
-                }
-                if let Some(wt) = &self.weights {
-                    rec.push(format_number(&mut buf, wt[i]));
-                }
-                wtr.write_record(&rec)?;
-            }
-            wtr.flush().map_err(|e| Error::io(path.as_ref(), e))?;
-            Ok(())
+        Ok(RfmLayout {
+            options,
+            frequency: required(&options.frequency)?,
+            recency: required(&options.recency)?,
+            age: required(&options.age)?,
+            id: optional(&options.id)?,
+            monetary_value: optional(&options.monetary_value)?,
+            weights: optional(&options.weights)?,
         })
     }
 }
 
-fn ryu_buffer() -> String {
-    String::with_capacity(32)
+/// Parsed rows of an RFM CSV (one parallel chunk, or the whole input).
+struct RfmRows {
+    ids: Vec<String>,
+    frequency: Vec<f64>,
+    recency: Vec<f64>,
+    age: Vec<f64>,
+    monetary_value: Vec<f64>,
+    weights: Vec<f64>,
 }
 
-/// Shortest representation that parses back to the same `f64`.
-fn format_number(buf: &mut String, v: f64) -> String {
-    use std::fmt::Write;
-    buf.clear();
-    let _ = write!(buf, "{v}");
-    buf.clone()
+impl RfmRows {
+    fn with_capacity(n: usize, layout: &RfmLayout) -> Self {
+        let optional = |present: bool| if present { n } else { 0 };
+        RfmRows {
+            ids: Vec::with_capacity(optional(layout.id.is_some())),
+            frequency: Vec::with_capacity(n),
+            recency: Vec::with_capacity(n),
+            age: Vec::with_capacity(n),
+            monetary_value: Vec::with_capacity(optional(layout.monetary_value.is_some())),
+            weights: Vec::with_capacity(optional(layout.weights.is_some())),
+        }
+    }
+
+    fn append(&mut self, mut other: RfmRows) {
+        self.ids.append(&mut other.ids);
+        self.frequency.extend_from_slice(&other.frequency);
+        self.recency.extend_from_slice(&other.recency);
+        self.age.extend_from_slice(&other.age);
+        self.monetary_value.extend_from_slice(&other.monetary_value);
+        self.weights.extend_from_slice(&other.weights);
+    }
+
+    /// Parses and validates one record, in the order (and with the messages) of the checks on
+    /// a table: frequency, recency, T, their consistency, mean spend, weight, id.
+    fn push(&mut self, layout: &RfmLayout, row: usize, record: &csv::ByteRecord) -> Result<()> {
+        let options = layout.options;
+        let text = |i: usize, name: &str| field_str(row, name, record.get(i).unwrap_or(b""));
+        let number = |i: usize, name: &str| parse_number(row, name, text(i, name)?);
+        let x = number(layout.frequency, &options.frequency)?;
+        let tx = number(layout.recency, &options.recency)?;
+        let age = number(layout.age, &options.age)?;
+        check_rfm(row, x, tx, age).map_err(|e| rename_column(e, options))?;
+        if let Some(i) = layout.monetary_value {
+            let name = options.monetary_value.name().unwrap_or("monetary_value");
+            let m = number(i, name)?;
+            check_monetary(row, x, m).map_err(|e| rename_column(e, options))?;
+            self.monetary_value.push(m);
+        }
+        if let Some(i) = layout.weights {
+            let name = options.weights.name().unwrap_or("weights");
+            let w = number(i, name)?;
+            if !(w > 0.0 && w.is_finite()) {
+                return Err(Error::invalid_value(
+                    row,
+                    name,
+                    w,
+                    "weight must be a positive number",
+                ));
+            }
+            self.weights.push(w);
+        }
+        if let Some(i) = layout.id {
+            let name = options.id.name().unwrap_or("id");
+            let id = text(i, name)?;
+            if id.is_empty() {
+                return Err(Error::invalid_value(row, name, id, "missing customer id"));
+            }
+            self.ids.push(id.to_string());
+        }
+        self.frequency.push(x);
+        self.recency.push(tx);
+        self.age.push(age);
+        Ok(())
+    }
+}
+
+/// Checks that no id occurs twice; the error names the first repeat in row order (1-based rows
+/// of the id's first occurrence and of its repeat), as a row-by-row check would.
+///
+/// The ids are hashed in parallel and the hashes sorted in parallel: equal ids have equal
+/// hashes, which become neighbours. Only ids whose hash occurs more than once (nearly always
+/// none) are then compared as text, in row order. Much faster for millions of rows than a hash
+/// map of strings.
+pub(crate) fn check_unique_ids(ids: &[String]) -> Result<()> {
+    use std::collections::HashMap;
+    use std::hash::BuildHasher;
+    let hasher = std::hash::BuildHasherDefault::<crate::data::compress::FastHasher>::default();
+    let hashes: Vec<u64> = ids
+        .par_iter()
+        .map(|id| hasher.hash_one(id.as_bytes()))
+        .collect();
+    let mut sorted = hashes.clone();
+    sorted.par_sort_unstable();
+    let mut shared: Vec<u64> = sorted
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    drop(sorted);
+    if shared.is_empty() {
+        return Ok(());
+    }
+    shared.dedup();
+    // rows seen so far for each shared hash; the first id equal to an earlier one is the repeat
+    let mut seen: HashMap<u64, Vec<usize>> = shared.into_iter().map(|h| (h, vec![])).collect();
+    for (row, hash) in hashes.iter().enumerate() {
+        if let Some(rows) = seen.get_mut(hash) {
+            if let Some(&first) = rows.iter().find(|&&j| ids[j] == ids[row]) {
+                return Err(Error::DuplicateId {
+                    id: ids[row].clone(),
+                    first: first + 1,
+                    second: row + 1,
+                });
+            }
+            rows.push(row);
+        }
+    }
+    Ok(())
 }
 
 /// Parses a number, naming row, column and value when it is not one.
@@ -724,5 +802,92 @@ impl RfmCsvOptions {
     pub fn delimiter(mut self, delimiter: u8) -> Self {
         self.delimiter = delimiter;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A CSV of `n` valid customers (ids `c0..`), with a few whole and a few decimal times.
+    fn customers(n: usize) -> String {
+        let mut csv = String::from("customer_id,frequency,recency,T,monetary_value\n");
+        for i in 0..n {
+            let x = i % 4;
+            let tx = if x == 0 { 0.0 } else { (i % 30) as f64 + 0.25 };
+            csv.push_str(&format!("c{i},{x},{tx},{},{}\n", 40 + i % 7, 10 * x));
+        }
+        csv
+    }
+
+    fn read(csv: &str, chunk_bytes: usize, options: &RfmCsvOptions) -> Result<CustomerTable> {
+        let input = CsvBytes::from_bytes(csv.as_bytes().to_vec(), options.delimiter)?
+            .with_chunk_bytes(chunk_bytes);
+        CustomerTable::from_csv_bytes(&input, options)
+    }
+
+    #[test]
+    fn parallel_chunks_read_the_same_table_and_errors_as_one_pass() {
+        let options = RfmCsvOptions::new(TimeUnit::Days);
+        let csv = customers(500);
+        let whole = read(&csv, usize::MAX, &options).unwrap();
+        assert_eq!(whole.len(), 500);
+        assert_eq!(whole.ids()[499], "c499");
+        assert_eq!(whole.recency()[5], 5.25);
+        for chunk in [1, 100, 4096] {
+            assert_eq!(read(&csv, chunk, &options).unwrap(), whole, "chunk {chunk}");
+        }
+        // without an id column, ids are the file's row numbers, whatever the chunks
+        let no_ids: String = csv
+            .lines()
+            .map(|l| l.split_once(',').unwrap().1.to_string() + "\n")
+            .collect();
+        let t = read(&no_ids, 100, &options).unwrap();
+        assert_eq!((t.ids()[0].as_str(), t.ids()[499].as_str()), ("1", "500"));
+        // errors: a bad value in a late chunk, and a repeat spread over two chunks
+        let bad = csv.replace("c400,0,0,", "c400,0,3,");
+        let dup = csv.replace("c450,", "c20,");
+        for chunk in [usize::MAX, 100] {
+            let err = read(&bad, chunk, &options).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                "row 401, column `recency`: recency must be 0 for a customer with no repeat \
+                 purchase (frequency 0) (value: \"3\")"
+            );
+            let err = read(&dup, chunk, &options).unwrap_err();
+            assert!(
+                matches!(err, Error::DuplicateId { ref id, first: 21, second: 451 } if id == "c20"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_repeated_id_in_row_order_is_reported() {
+        let ids = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        assert!(check_unique_ids(&ids("a b c d")).is_ok());
+        // "a" repeats first at row 5 but "b" already at row 4
+        let err = check_unique_ids(&ids("a b c b a b")).unwrap_err();
+        assert!(
+            matches!(err, Error::DuplicateId { ref id, first: 2, second: 4 } if id == "b"),
+            "{err}"
+        );
+        let many: Vec<String> = (0..100_000).map(|i| format!("id{i}")).collect();
+        assert!(check_unique_ids(&many).is_ok());
+        let mut repeated = many.clone();
+        repeated[99_999] = "id77".into();
+        repeated[60_000] = "id99".into(); // the earlier repeat
+        let err = check_unique_ids(&repeated).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::DuplicateId {
+                    ref id,
+                    first: 100,
+                    second: 60_001,
+                } if id == "id99"
+            ),
+            "{err}"
+        );
     }
 }

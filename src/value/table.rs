@@ -7,9 +7,10 @@ use std::path::Path;
 use ndarray::Array1;
 use serde::{Deserialize, Serialize};
 
-use crate::data::rfm::{check_rfm, parse_number};
+use crate::data::rfm::{check_rfm, check_unique_ids, parse_number};
 use crate::data::CustomerTable;
 use crate::error::{Error, Result};
+use crate::io::{field_str, push_csv_field, push_f64, CsvBytes};
 use crate::models::{GammaGamma, PurchaseModel};
 use crate::time::TimeUnit;
 use crate::value::config::ClvConfig;
@@ -168,20 +169,19 @@ impl ValueTable {
     /// Writes the table as CSV with the columns of [`VALUE_TABLE_COLUMNS`], atomically (the
     /// file is complete or untouched). Numbers are written in their shortest exact form.
     pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        crate::io::write_atomically(path, |w| {
-            let mut wtr = csv::Writer::from_writer(w);
-            wtr.write_record(VALUE_TABLE_COLUMNS)?;
-            for i in 0..self.len() {
-                let mut rec = Vec::with_capacity(10);
-                rec.push(self.ids[i].clone());
-                for col in self.numeric_columns() {
-                    rec.push(format!("{}", col[i]));
+        let columns = self.numeric_columns();
+        crate::io::write_csv_rows(
+            path.as_ref(),
+            &VALUE_TABLE_COLUMNS,
+            self.len(),
+            |i, line| {
+                push_csv_field(line, &self.ids[i]);
+                for column in columns {
+                    line.push(b',');
+                    push_f64(line, column[i]);
                 }
-                wtr.write_record(&rec)?;
-            }
-            wtr.flush().map_err(|e| Error::io(path, e))
-        })
+            },
+        )
     }
 
     fn numeric_columns(&self) -> [&Array1<f64>; 9] {
@@ -204,8 +204,7 @@ impl ValueTable {
     /// unique ids) and errors name the row, column and value.
     pub fn read_csv(path: impl AsRef<Path>, unit: TimeUnit) -> Result<Self> {
         let path = path.as_ref();
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        Self::from_csv_reader(file, unit).map_err(|e| match e {
+        Self::from_csv_bytes(&CsvBytes::from_path(path, b',')?, unit).map_err(|e| match e {
             Error::Empty { .. } => Error::Empty {
                 what: path.display().to_string(),
             },
@@ -226,10 +225,11 @@ impl ValueTable {
     /// assert!(err.to_string().starts_with("row 1, column `p_alive`"));
     /// ```
     pub fn from_csv_reader<R: Read>(reader: R, unit: TimeUnit) -> Result<Self> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_reader(reader);
-        let headers = rdr.headers()?.clone();
+        Self::from_csv_bytes(&CsvBytes::from_reader(reader, b',')?, unit)
+    }
+
+    fn from_csv_bytes(input: &CsvBytes, unit: TimeUnit) -> Result<Self> {
+        let headers = input.headers();
         let mut pos = [0usize; 10];
         for (k, name) in VALUE_TABLE_COLUMNS.iter().enumerate() {
             pos[k] =
@@ -241,54 +241,24 @@ impl ValueTable {
                         available: headers.iter().collect::<Vec<_>>().join(","),
                     })?;
         }
-        let mut ids = Vec::new();
-        let mut cols: [Vec<f64>; 9] = Default::default();
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        let mut record = csv::StringRecord::new();
-        let mut row = 0usize;
-        while rdr.read_record(&mut record)? {
-            row += 1;
-            let id = record.get(pos[0]).unwrap_or("");
-            if id.is_empty() {
-                return Err(Error::invalid_value(
-                    row,
-                    "customer_id",
-                    id,
-                    "missing customer id",
-                ));
-            }
-            if let Some(first) = seen.insert(id.to_string(), row) {
-                return Err(Error::DuplicateId {
-                    id: id.to_string(),
-                    first,
-                    second: row,
-                });
-            }
-            ids.push(id.to_string());
-            let mut v = [0.0; 9];
-            for k in 0..9 {
-                let name = VALUE_TABLE_COLUMNS[k + 1];
-                v[k] = parse_number(row, name, record.get(pos[k + 1]).unwrap_or(""))?;
-                if k >= 3 && v[k] < 0.0 {
-                    return Err(Error::invalid_value(row, name, v[k], "cannot be negative"));
-                }
-                if (k == 4 || k == 5) && v[k] > 1.0 {
-                    return Err(Error::invalid_value(
-                        row,
-                        name,
-                        v[k],
-                        "a probability must be in [0, 1]",
-                    ));
-                }
-                cols[k].push(v[k]);
-            }
-            check_rfm(row, v[0], v[1], v[2])?;
-        }
-        if row == 0 {
+        let chunks = input.parse(ValueRows::new, |rows, row, record| {
+            rows.push(&pos, row, record)
+        })?;
+        let n: usize = chunks.iter().map(|c| c.ids.len()).sum();
+        if n == 0 {
             return Err(Error::Empty {
                 what: "value table CSV".into(),
             });
         }
+        let mut ids = Vec::with_capacity(n);
+        let mut cols: [Vec<f64>; 9] = std::array::from_fn(|_| Vec::with_capacity(n));
+        for mut chunk in chunks {
+            ids.append(&mut chunk.ids);
+            for (all, part) in cols.iter_mut().zip(&chunk.cols) {
+                all.extend_from_slice(part);
+            }
+        }
+        check_unique_ids(&ids)?;
         let [frequency, recency, age, monetary_value, p_alive, churn_probability, expected_purchases, expected_spend, clv] =
             cols.map(Array1::from);
         Ok(ValueTable {
@@ -304,5 +274,136 @@ impl ValueTable {
             clv,
             unit,
         })
+    }
+}
+
+/// Parsed rows of a value table CSV (one parallel chunk, or the whole input).
+struct ValueRows {
+    ids: Vec<String>,
+    cols: [Vec<f64>; 9],
+    /// Ids seen so far with their rows, kept when rows are read in order (not in parallel
+    /// chunks) so that a repeated id is reported at its row, before later rows' errors.
+    seen: Option<HashMap<String, usize>>,
+}
+
+impl ValueRows {
+    fn new(sequential: bool, rows: usize) -> Self {
+        ValueRows {
+            ids: Vec::with_capacity(rows),
+            cols: std::array::from_fn(|_| Vec::with_capacity(rows)),
+            seen: sequential.then(HashMap::new),
+        }
+    }
+
+    /// Parses and validates one record: id, then each number in column order, then the RFM
+    /// consistency.
+    fn push(&mut self, pos: &[usize; 10], row: usize, record: &csv::ByteRecord) -> Result<()> {
+        let text = |k: usize| {
+            field_str(
+                row,
+                VALUE_TABLE_COLUMNS[k],
+                record.get(pos[k]).unwrap_or(b""),
+            )
+        };
+        let id = text(0)?;
+        if id.is_empty() {
+            return Err(Error::invalid_value(
+                row,
+                "customer_id",
+                id,
+                "missing customer id",
+            ));
+        }
+        if let Some(seen) = &mut self.seen {
+            if let Some(first) = seen.insert(id.to_string(), row) {
+                return Err(Error::DuplicateId {
+                    id: id.to_string(),
+                    first,
+                    second: row,
+                });
+            }
+        }
+        let mut v = [0.0; 9];
+        for k in 0..9 {
+            let name = VALUE_TABLE_COLUMNS[k + 1];
+            v[k] = parse_number(row, name, text(k + 1)?)?;
+            if k >= 3 && v[k] < 0.0 {
+                return Err(Error::invalid_value(row, name, v[k], "cannot be negative"));
+            }
+            if (k == 4 || k == 5) && v[k] > 1.0 {
+                return Err(Error::invalid_value(
+                    row,
+                    name,
+                    v[k],
+                    "a probability must be in [0, 1]",
+                ));
+            }
+        }
+        check_rfm(row, v[0], v[1], v[2])?;
+        self.ids.push(id.to_string());
+        for (col, x) in self.cols.iter_mut().zip(v) {
+            col.push(x);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(csv: &str, chunk_bytes: usize) -> Result<ValueTable> {
+        let input =
+            CsvBytes::from_bytes(csv.as_bytes().to_vec(), b',')?.with_chunk_bytes(chunk_bytes);
+        ValueTable::from_csv_bytes(&input, TimeUnit::Weeks)
+    }
+
+    #[test]
+    fn parallel_chunks_round_trip_and_report_errors_in_row_order() {
+        let mut csv = VALUE_TABLE_COLUMNS.join(",") + "\n";
+        for i in 0..300 {
+            let p = 1.0 / (i as f64 + 3.0);
+            csv.push_str(&format!(
+                "\"id, {i}\",2,1.5,{},20.1,{p},{},0.7,21.3,{}\n",
+                3 + i % 5,
+                1.0 - p,
+                i as f64 * 0.1
+            ));
+        }
+        let whole = read(&csv, usize::MAX).unwrap();
+        assert_eq!((whole.len(), whole.ids[7].as_str()), (300, "id, 7"));
+        let unquoted = csv.replace("\"id, ", "id").replace('"', "");
+        let chunked = read(&unquoted, 200).unwrap();
+        assert_eq!(chunked.ids[299], "id299");
+        assert_eq!(chunked.clv, whole.clv);
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("scores.csv");
+        whole.write_csv(&path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text, csv,
+            "written as the csv writer would, numbers as Display"
+        );
+        assert_eq!(ValueTable::read_csv(&path, TimeUnit::Weeks).unwrap(), whole);
+
+        // a repeated id (row 250) is reported before a later bad value (row 280), chunked or not
+        let broken = unquoted
+            .replace("id249,", "id3,")
+            .replace("id279,2,1.5", "id279,2,9.5");
+        for chunk in [usize::MAX, 200] {
+            let err = read(&broken, chunk).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::DuplicateId {
+                        first: 4,
+                        second: 250,
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+        }
     }
 }
