@@ -940,15 +940,18 @@ mod tests {
         BgNbdData::new(&c)
     }
 
+    /// Customers from no repeat purchase to 200 (note 027's extreme), for derivative checks.
+    const CHECK_ROWS: [(f64, f64, f64); 5] = [
+        (0.0, 0.0, 38.0),
+        (1.0, 2.0, 30.0),
+        (5.0, 20.0, 35.0),
+        (26.0, 30.857, 31.0),
+        (200.0, 38.0, 40.0),
+    ];
+
     #[test]
     fn gradient_matches_finite_differences() {
-        let d = data(&[
-            (0.0, 0.0, 38.0),
-            (1.0, 2.0, 30.0),
-            (5.0, 20.0, 35.0),
-            (26.0, 30.857, 31.0),
-            (200.0, 38.0, 40.0),
-        ]);
+        let d = data(&CHECK_ROWS);
         for p in [
             [0.2425982, 4.4136842, 0.7929899, 2.4261667],
             [0.25, 4.0, 0.8, 2.5],
@@ -973,13 +976,7 @@ mod tests {
 
     #[test]
     fn hessian_matches_finite_differences_of_the_gradient() {
-        let d = data(&[
-            (0.0, 0.0, 38.0),
-            (1.0, 2.0, 30.0),
-            (5.0, 20.0, 35.0),
-            (26.0, 30.857, 31.0),
-            (200.0, 38.0, 40.0),
-        ]);
+        let d = data(&CHECK_ROWS);
         for p in [
             [0.2425982, 4.4136842, 0.7929899, 2.4261667],
             [3.0, 0.05, 0.01, 0.02],
