@@ -3,6 +3,7 @@
 K(k, a, bx, tau) = c/(a-1) * [1 - 2F1(k, a-1; c; -tau)], c = a + bx - 1, at CDNOW's
 a = 0.7929899, b = 2.4261667, r = 0.2425982 with x = 1500, 2000, 5000 (tests/special.rs,
 `kernel_for_very_frequent_customers`). Run: python3 scripts/kernel_large_x.py (needs mpmath).
+Also the case a property test found (large c, c - k large): k = 117.18..., a = 6.168..., tau = 1.80...
 """
 from mpmath import mp, hyp2f1, mpf
 
@@ -14,3 +15,6 @@ for x in (1500, 2000, 5000):
         c = a + bx - 1
         K = c / (a - 1) * (1 - hyp2f1(k, a - 1, c, -t))
         print(f"({x}.0, {tau}, {mp.nstr(K, 17)}),")
+
+k, a, c, t = mpf("117.18013278526445"), mpf("6.168436696006694"), mpf("659.5770744538102"), mpf("1.8022945487435154")
+print("large c:", mp.nstr(c / (a - 1) * (1 - hyp2f1(k, a - 1, c, -t)), 17))

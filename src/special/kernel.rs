@@ -87,7 +87,14 @@ pub fn bgnbd_expected_alive(k: f64, a: f64, bx: f64, tau: f64) -> Result<f64> {
         return Ok(value);
     }
     if delta.abs() >= NEAR_ONE {
-        return via_hyp2f1(k, delta, bx, tau);
+        return match via_hyp2f1(k, delta, bx, tau) {
+            // 2F1's connection formulas can overflow Gamma(c) for large c: the positive-term
+            // mixture sum is slower but cannot.
+            Err(_) if mixture_ok && terms <= MIXTURE_MAX_TERMS => {
+                Ok(mixture(k, delta, bx, tau, log1p_tau))
+            }
+            other => other,
+        };
     }
     if mixture_ok && terms <= MIXTURE_MAX_TERMS {
         return Ok(mixture(k, delta, bx, tau, log1p_tau));
@@ -149,8 +156,9 @@ fn mixture(k: f64, delta: f64, bx: f64, tau: f64, log1p_tau: f64) -> f64 {
 fn pfaff_large_c(k: f64, delta: f64, bx: f64, tau: f64, log1p_tau: f64) -> Option<f64> {
     let c = delta + bx;
     let big_a = c - k;
-    // Fast and free of cancellation only when c - k is small next to c.
-    if c < 30.0 || big_a.abs() > 0.25 * c {
+    // Free of cancellation when c - k >= 0 (every term is positive) or small next to c; the
+    // guard below catches what is left.
+    if c < 30.0 || (big_a < 0.0 && -big_a > 0.25 * c) {
         return None;
     }
     let a = delta + 1.0;
