@@ -8,7 +8,7 @@
 
 use std::hint::black_box;
 
-use clv::fit::FitOptions;
+use clv::fit::{Fit, FitOptions};
 use clv::models::bgnbd::BgNbdLikelihood;
 use clv::models::{BgNbd, GammaGamma, PurchaseModel};
 use clv::simulate::{Ages, Population, Recording};

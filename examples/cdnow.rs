@@ -3,6 +3,7 @@
 //!
 //! Run with `cargo run --release --example cdnow`.
 
+use clv::fit::Fit;
 use clv::fit::{FitOptions, FitReport};
 use clv::models::{frequency_spend_correlation, BgNbd, GammaGamma, PurchaseModel};
 use clv::value::{value_table, ClvConfig};

@@ -10,7 +10,7 @@ use clv::analysis::{
     value_comparison, AcquisitionCosts, CacOptions, CohortOptions, CohortPeriod, PurchaseHistory,
     ScoreView, SegmentOptions,
 };
-use clv::fit::FitOptions;
+use clv::fit::{Fit, FitOptions};
 use clv::models::{BgNbd, GammaGamma};
 use clv::value::{value_table, ClvConfig};
 use clv::{CustomerTable, RfmCsvOptions, TimeUnit};

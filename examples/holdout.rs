@@ -6,7 +6,7 @@
 use clv::data::transactions::{
     calibration_holdout_csv, DateFormat, NaiveDate, TransactionLogOptions,
 };
-use clv::fit::FitOptions;
+use clv::fit::{Fit, FitOptions};
 use clv::models::{BgNbd, PurchaseModel};
 use clv::TimeUnit;
 
@@ -33,7 +33,11 @@ fn main() -> Result<(), clv::Error> {
     let fit = BgNbd::fit(&calibration, &FitOptions::default())?;
     println!(
         "BG/NBD: r = {:.4}, alpha = {:.4}, a = {:.4}, b = {:.4} (log-likelihood {:.2})",
-        fit.r, fit.alpha, fit.a, fit.b, fit.report.log_likelihood
+        fit.model.r(),
+        fit.model.alpha(),
+        fit.model.a(),
+        fit.model.b(),
+        fit.report.log_likelihood
     );
 
     // Each customer's expected purchases over the holdout, given her calibration history.

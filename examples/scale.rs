@@ -28,7 +28,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use clv::fit::FitOptions;
+use clv::fit::{Fit, FitOptions};
 use clv::models::{BgNbd, GammaGamma, PurchaseModel};
 use clv::simulate::{Ages, Population, Recording};
 use clv::value::{lifetime_value, value_table, ClvConfig};
@@ -249,7 +249,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "pipeline_seconds": pipeline,
             "pipeline_peak_mb": pipeline_peak,
             "bgnbd": bgnbd.params(),
-            "gamma_gamma": [spend.p, spend.q, spend.gamma],
+            "gamma_gamma": [spend.p(), spend.q(), spend.gamma()],
             "sum_p_alive": p_alive.sum(),
             "sum_expected_purchases_30_days": expected.sum(),
             "sum_clv_12_months": clv.sum(),

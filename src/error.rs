@@ -7,6 +7,7 @@ use std::path::PathBuf;
 /// Every variant that comes from user data names where the problem is (row, column, value),
 /// so that a message can be acted on without a debugger.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A value in a table of customers or transactions is not acceptable.
     #[error("row {row}, column `{column}`: {problem} (value: {value:?})")]
@@ -59,8 +60,8 @@ pub enum Error {
     InvalidArgument {
         /// Argument name.
         name: String,
-        /// Its value.
-        value: f64,
+        /// Its value, as displayed (a number, a length, a name...).
+        value: String,
         /// Why it is not acceptable.
         problem: String,
     },
@@ -71,8 +72,8 @@ pub enum Error {
     NotConverged {
         /// Model name.
         model: String,
-        /// The optimiser's termination reason.
-        reason: String,
+        /// Why the optimiser stopped.
+        reason: crate::optim::StopReason,
         /// Iterations done.
         iterations: u64,
         /// Parameters at the last iterate (natural scale).
@@ -82,9 +83,44 @@ pub enum Error {
         /// Norm of the gradient of the objective (log-parameter scale) at the last iterate.
         gradient_norm: f64,
     },
-    /// A fitted model is not usable as it stands (for example infinite mean spend).
-    #[error("{0}")]
-    Model(String),
+    /// A model's prediction for one customer is not usable (not finite, out of range, or a
+    /// cumulative expectation that decreases).
+    #[error("customer {customer:?} (row {row}): {problem}")]
+    Prediction {
+        /// The customer's id.
+        customer: String,
+        /// 1-based row of the customer in its table.
+        row: usize,
+        /// What is wrong with the prediction.
+        problem: String,
+    },
+    /// A model is not usable as it stands (for example an infinite mean spend).
+    #[error("{model}: {problem}")]
+    Unusable {
+        /// The model's name.
+        model: String,
+        /// Why it cannot be used, and what to do.
+        problem: String,
+    },
+    /// A quantity is undefined for the data at hand (for example a mean over no customers).
+    #[error("{what} is undefined: {reason}")]
+    Undefined {
+        /// The quantity.
+        what: String,
+        /// Why.
+        reason: String,
+    },
+    /// A numerical routine could not reach its accuracy (a series that did not converge).
+    #[error("{routine}: {problem}")]
+    Numerical {
+        /// The routine, with its arguments.
+        routine: String,
+        /// What went wrong.
+        problem: String,
+    },
+    /// Drawing a plot failed.
+    #[error("drawing a plot failed: {0}")]
+    Plot(String),
     /// The optimiser itself failed.
     #[error("optimiser error: {0}")]
     Optimizer(#[from] argmin::core::Error),
@@ -126,12 +162,37 @@ impl Error {
     /// Builds an [`Error::InvalidArgument`].
     pub fn invalid_argument(
         name: impl Into<String>,
-        value: f64,
+        value: impl std::fmt::Display,
         problem: impl Into<String>,
     ) -> Self {
         Error::InvalidArgument {
             name: name.into(),
-            value,
+            value: value.to_string(),
+            problem: problem.into(),
+        }
+    }
+
+    /// Builds an [`Error::Prediction`] for row `row` (0-based) of a table with ids `ids`.
+    pub fn prediction(ids: &[String], row: usize, problem: impl Into<String>) -> Self {
+        Error::Prediction {
+            customer: ids.get(row).cloned().unwrap_or_default(),
+            row: row + 1,
+            problem: problem.into(),
+        }
+    }
+
+    /// Builds an [`Error::Undefined`].
+    pub fn undefined(what: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Undefined {
+            what: what.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// Builds an [`Error::Numerical`].
+    pub fn numerical(routine: impl Into<String>, problem: impl Into<String>) -> Self {
+        Error::Numerical {
+            routine: routine.into(),
             problem: problem.into(),
         }
     }

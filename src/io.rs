@@ -150,7 +150,12 @@ impl CsvBytes {
                         row += 1;
                         if record.len() != fields {
                             // the sequential pass below reports it as the CSV reader does
-                            return Err(Error::Model("unequal record lengths".into()));
+                            return Err(Error::invalid_value(
+                                row,
+                                "record",
+                                fields,
+                                "unequal record lengths",
+                            ));
                         }
                         push(&mut sink, row, &record)?;
                     }
@@ -409,7 +414,7 @@ mod tests {
         std::fs::write(&path, "old").unwrap();
         let r = write_atomically(&path, |w| {
             w.write_all(b"partial").unwrap();
-            Err(Error::Model("boom".into()))
+            Err(Error::undefined("boom", "a test"))
         });
         assert!(r.is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");

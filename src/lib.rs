@@ -8,8 +8,11 @@
 //! * [`data`]: customer RFM summaries ([`CustomerTable`]) and their compression;
 //! * [`simulate`]: synthetic populations drawn from the models, seeded and parallel;
 //! * [`special`]: special functions (Gauss' hypergeometric 2F1);
-//! * [`models`]: one module per model, each owning its likelihood, gradient and predictions;
-//! * [`fit`]: the maximum-likelihood driver (argmin L-BFGS) shared by every model;
+//! * [`optim`]: the optimisation engine (argmin's `Executor` with damped Newton or L-BFGS),
+//!   a leaf that models and fits build on;
+//! * [`models`]: one module per model, each owning its likelihood, gradient and predictions,
+//!   behind the traits every consumer uses, registered once in [`models::registry`];
+//! * [`fit`]: the one fit path of every purchase model, and the comparison of models;
 //! * [`time`]: units of time carried by every duration;
 //! * [`value`]: discounted lifetime value and the customer value table;
 //! * [`analysis`]: from scores to decisions (value x risk segments, RFM scores, cohorts, CLV
@@ -23,6 +26,7 @@ pub mod error;
 pub mod fit;
 pub mod io;
 pub mod models;
+pub mod optim;
 #[cfg(feature = "cli")]
 pub mod report;
 pub mod simulate;

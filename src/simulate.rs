@@ -1,10 +1,14 @@
-//! Synthetic customer populations drawn from the BG/NBD purchase model and the Gamma-Gamma
-//! spend model: for tests (parameter recovery), benchmarks and examples at any scale.
+//! Synthetic customer populations drawn from any registered purchase model (through
+//! [`SimulatePurchases`]) and the Gamma-Gamma spend model: for tests (parameter recovery,
+//! model contracts), benchmarks and examples at any scale.
 //!
 //! The generative story, per customer:
-//! * purchase rate `lambda ~ Gamma(r, rate alpha)` and dropout probability `p ~ Beta(a, b)`;
+//! * the model draws the customer's purchase rate `lambda` and dropout ([`Dropout`]): for
+//!   BG/NBD `lambda ~ Gamma(r, rate alpha)` and a probability `p ~ Beta(a, b)` of dropping out
+//!   after each repeat purchase (MBG/NBD: also at the first purchase); for Pareto/NBD a
+//!   lifetime;
 //! * while active, purchases arrive as a Poisson process of rate `lambda` after the first
-//!   purchase at age 0; after each *repeat* purchase the customer drops out with probability `p`;
+//!   purchase at age 0;
 //! * with spend: `nu ~ Gamma(q, rate gamma)` per customer and each transaction's value
 //!   `z ~ Gamma(p, rate nu)`; the monetary value is the mean value of the repeat purchases.
 //!
@@ -24,12 +28,12 @@
 use ndarray::Array1;
 use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
-use rand_distr::{Beta, Distribution, Exp1, Gamma};
+use rand_distr::{Distribution, Exp1, Gamma};
 use rayon::prelude::*;
 
 use crate::data::CustomerTable;
 use crate::error::{Error, Result};
-use crate::models::{BgNbd, GammaGamma};
+use crate::models::{AnyPurchaseModel, Dropout, GammaGamma, PurchaseModel, SimulatePurchases};
 use crate::time::{Duration, TimeUnit};
 
 /// Customers per independently seeded chunk (the unit of parallel work).
@@ -103,27 +107,33 @@ pub struct Transaction {
 pub struct Population {
     customers: usize,
     seed: u64,
-    purchases: BgNbd,
+    purchases: AnyPurchaseModel,
     ages: Ages,
     spend: Option<GammaGamma>,
     recording: Recording,
 }
 
 impl Population {
-    /// `customers` customers (at least one) from the BG/NBD model `purchases` with ages `ages`;
-    /// seed 0, no spend, continuous time until changed.
+    /// `customers` customers (at least one) from the purchase model `purchases` (any registered
+    /// model: BG/NBD, MBG/NBD, ...) with ages `ages`; seed 0, no spend, continuous time until
+    /// changed.
     ///
     /// Errors when `customers` is 0 or the ages are not finite, positive and ordered
     /// (`min <= max`).
-    pub fn new(customers: usize, purchases: BgNbd, ages: Ages) -> Result<Self> {
+    pub fn new(
+        customers: usize,
+        purchases: impl Into<AnyPurchaseModel>,
+        ages: Ages,
+    ) -> Result<Self> {
+        let purchases = purchases.into();
         if customers == 0 {
             return Err(Error::invalid_argument(
                 "customers",
-                0.0,
+                0,
                 "a population needs at least one customer",
             ));
         }
-        let (min, max) = ages.bounds(purchases.time_unit);
+        let (min, max) = ages.bounds(purchases.time_unit());
         for (name, v) in [("ages.min", min), ("ages.max", max)] {
             if !(v > 0.0 && v.is_finite()) {
                 return Err(Error::invalid_argument(
@@ -181,7 +191,7 @@ impl Population {
     /// The unit of the table's times: the model's unit, or days for whole-day recording.
     pub fn unit(&self) -> TimeUnit {
         match self.recording {
-            Recording::Continuous => self.purchases.time_unit,
+            Recording::Continuous => self.purchases.time_unit(),
             Recording::WholeDays => TimeUnit::Days,
         }
     }
@@ -189,11 +199,11 @@ impl Population {
     /// When observation ends, from the start of the simulated calendar (the oldest possible
     /// customer bought first at time 0). [`Transaction::time`]s are at most this.
     pub fn observation_end(&self) -> Duration {
-        let (_, max) = self.ages.bounds(self.purchases.time_unit);
+        let (_, max) = self.ages.bounds(self.purchases.time_unit());
         match self.recording {
-            Recording::Continuous => Duration::new(max, self.purchases.time_unit),
+            Recording::Continuous => Duration::new(max, self.purchases.time_unit()),
             Recording::WholeDays => {
-                Duration::days(whole_days(max * self.purchases.time_unit.days()))
+                Duration::days(whole_days(max * self.purchases.time_unit().days()))
             }
         }
     }
@@ -290,9 +300,8 @@ struct Drawn {
 }
 
 /// The distributions, built once.
-struct Sampler {
-    rate: Gamma<f64>,
-    dropout: Beta<f64>,
+struct Sampler<'a> {
+    purchases: &'a AnyPurchaseModel,
     /// Gamma(p, 1) for transaction values and Gamma(q, scale 1/gamma) for nu.
     spend: Option<(Gamma<f64>, Gamma<f64>)>,
     ages: (f64, f64),
@@ -301,18 +310,16 @@ struct Sampler {
     day: f64,
 }
 
-impl Sampler {
-    fn new(p: &Population) -> Sampler {
-        let m = p.purchases;
-        let unit = m.time_unit;
+impl<'a> Sampler<'a> {
+    fn new(p: &'a Population) -> Sampler<'a> {
+        let unit = p.purchases.time_unit();
         // Parameters were validated positive and finite by the models' constructors.
         Sampler {
-            rate: Gamma::new(m.r, 1.0 / m.alpha).expect("valid BG/NBD r and alpha"),
-            dropout: Beta::new(m.a, m.b).expect("valid BG/NBD a and b"),
+            purchases: &p.purchases,
             spend: p.spend.map(|s| {
                 (
-                    Gamma::new(s.p, 1.0).expect("valid Gamma-Gamma p"),
-                    Gamma::new(s.q, 1.0 / s.gamma).expect("valid Gamma-Gamma q and gamma"),
+                    Gamma::new(s.p(), 1.0).expect("valid Gamma-Gamma p"),
+                    Gamma::new(s.q(), 1.0 / s.gamma()).expect("valid Gamma-Gamma q and gamma"),
                 )
             }),
             ages: p.ages.bounds(unit),
@@ -330,8 +337,19 @@ impl Sampler {
         } else {
             min
         };
-        let lambda = self.rate.sample(rng);
-        let p = self.dropout.sample(rng);
+        let latent = self.purchases.draw_latent(rng);
+        let lambda = latent.rate;
+        // purchases stop at `death` (a lifetime), or with probability `p` after each one
+        let (p, death) = match latent.dropout {
+            Dropout::AfterPurchase { p, at_start } => {
+                if at_start && rng.random::<f64>() < p {
+                    (p, 0.0)
+                } else {
+                    (p, f64::INFINITY)
+                }
+            }
+            Dropout::AtTime(t) => (0.0, t),
+        };
         let nu = self.spend.as_ref().map(|(_, nu)| nu.sample(rng));
         let amount = |rng: &mut R| match (&self.spend, nu) {
             (Some((z, _)), Some(nu)) if nu > 0.0 => z.sample(rng) / nu,
@@ -346,7 +364,7 @@ impl Sampler {
                     // lambda can underflow to 0: s becomes infinite (or NaN) and the loop ends
                     let gap: f64 = Exp1.sample(rng);
                     s += gap / lambda;
-                    if s.is_nan() || s >= age {
+                    if s.is_nan() || s >= age || s >= death {
                         break;
                     }
                     let z = amount(rng);
@@ -375,7 +393,7 @@ impl Sampler {
                 loop {
                     let gap: f64 = Exp1.sample(rng);
                     s += gap / lambda;
-                    if s.is_nan() || s >= window {
+                    if s.is_nan() || s >= window || s >= death {
                         break;
                     }
                     let z = amount(rng);
@@ -414,6 +432,7 @@ impl Sampler {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::BgNbd;
 
     #[test]
     fn invalid_populations_are_refused() {

@@ -4,7 +4,7 @@
 //! log-likelihoods from Hardie's note 027).
 
 use approx::assert_relative_eq;
-use clv::fit::FitOptions;
+use clv::fit::{Fit, FitOptions};
 use clv::models::{BgNbd, PurchaseModel};
 use clv::{CustomerTable, Duration, Rfm, RfmCsvOptions, TimeUnit};
 
@@ -50,7 +50,7 @@ fn fit_reproduces_published_parameters_and_log_likelihood() {
         "{}",
         fit.report.log_likelihood
     );
-    assert_eq!(fit.time_unit, TimeUnit::Weeks);
+    assert_eq!(fit.time_unit(), TimeUnit::Weeks);
 }
 
 #[test]
@@ -239,13 +239,12 @@ fn fit_options_are_respected() {
     // A penalizer shrinks the parameters (lifetimes' penalizer_coef adds c * sum(params^2)).
     let plain = BgNbd::fit(&table, &FitOptions::default()).unwrap();
     let pen = BgNbd::fit(&table, &FitOptions::default().penalizer(0.1)).unwrap();
-    assert!(pen.b < plain.b && pen.report.log_likelihood < plain.report.log_likelihood);
+    assert!(
+        pen.model.b() < plain.model.b() && pen.report.log_likelihood < plain.report.log_likelihood
+    );
     // Other starting points reach the same optimum.
-    let other = BgNbd::fit(
-        &table,
-        &FitOptions::default().initial(vec![1.0, 10.0, 0.5, 5.0]),
-    )
-    .unwrap();
+    let start = BgNbd::new(1.0, 10.0, 0.5, 5.0, TimeUnit::Weeks).unwrap();
+    let other = BgNbd::fit_from(&table, &FitOptions::default(), &start).unwrap();
     for (a, b) in plain.params().iter().zip(other.params()) {
         assert_relative_eq!(*a, b, max_relative = 1e-8);
     }

@@ -124,7 +124,7 @@ fn fit_prints_parameters_and_writes_model() {
     let model: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("model.json")).unwrap())
             .unwrap();
-    assert_eq!(model["purchase"]["type"], "bgnbd");
+    assert_eq!(model["purchase"]["model"]["type"], "bgnbd");
     assert_eq!(model["purchase"]["model"]["time_unit"], "weeks");
     assert!(model["spend"]["model"]["q"].as_f64().unwrap() > 1.0);
 }

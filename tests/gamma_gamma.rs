@@ -20,9 +20,13 @@ fn cdnow_parameters_and_log_likelihood() {
     // The likelihood is flat along a ridge (our optimum 6.2488, 3.7446, 15.4477 has LL -4055.9232,
     // above the -4055.9247 of the published rounded values), so parameters agree to 0.01 and the
     // log-likelihood to its published two decimals.
-    assert!((fit.p - 6.25).abs() < 0.01, "p = {}", fit.p);
-    assert!((fit.q - 3.74).abs() < 0.01, "q = {}", fit.q);
-    assert!((fit.gamma - 15.44).abs() < 0.01, "gamma = {}", fit.gamma);
+    assert!((fit.model.p() - 6.25).abs() < 0.01, "p = {}", fit.model.p());
+    assert!((fit.model.q() - 3.74).abs() < 0.01, "q = {}", fit.model.q());
+    assert!(
+        (fit.model.gamma() - 15.44).abs() < 0.01,
+        "gamma = {}",
+        fit.model.gamma()
+    );
     assert!(
         (fit.report.log_likelihood - (-4055.92)).abs() < 0.005,
         "LL = {}",
@@ -36,7 +40,7 @@ fn cdnow_parameters_and_log_likelihood() {
 fn cdnow_conditional_spend_of_first_ten_customers() {
     let table = cdnow();
     let fit = GammaGamma::fit(&table, &FitOptions::default()).unwrap();
-    let spend = fit.expected_spend_all(&table).unwrap();
+    let spend = fit.model.expected_spend_all(&table).unwrap();
     // REFERENCE.md, Gamma-Gamma: E[spend | x, zbar] for customers 1..10. The published figures
     // are truncated, not rounded, to two decimals (customer 1 is 24.6586 at our optimum, whose
     // log-likelihood is higher than at the published parameters; rounding would print 24.66),
@@ -54,7 +58,7 @@ fn cdnow_conditional_spend_of_first_ten_customers() {
     }
     // customers with x = 0 get the population mean
     assert_eq!(table.frequency()[2], 0.0);
-    assert_eq!(spend[2], fit.population_mean_spend().unwrap());
+    assert_eq!(spend[2], fit.model.population_mean_spend().unwrap());
 }
 
 #[test]
@@ -96,7 +100,7 @@ fn strong_correlation_is_flagged() {
 #[test]
 fn q_at_most_one_is_an_error_not_a_value() {
     let err = GammaGamma::new(2.0, 1.0, 3.0).unwrap_err();
-    assert!(matches!(err, Error::Model(_)));
+    assert!(matches!(err, Error::Unusable { .. }));
     assert!(err.to_string().contains("infinite mean spend"), "{err}");
     assert!(err.to_string().contains("penalizer"), "{err}");
     assert!(GammaGamma::new(2.0, -1.0, 3.0).is_err());
@@ -112,7 +116,7 @@ fn heavy_tailed_spend_fit_reports_infinite_mean() {
     let err = GammaGamma::fit(&table(x, m), &FitOptions::default()).unwrap_err();
     let msg = err.to_string();
     assert!(
-        matches!(err, Error::Model(_))
+        matches!(err, Error::Unusable { .. })
             && msg.contains("q <= 1")
             && msg.contains("infinite mean spend"),
         "{msg}"
@@ -136,7 +140,7 @@ fn zero_spend_and_missing_spend() {
     let none = table(vec![0.0, 0.0], vec![0.0, 0.0]);
     assert!(matches!(
         GammaGamma::fit(&none, &FitOptions::default()),
-        Err(Error::Model(_))
+        Err(Error::Undefined { .. })
     ));
     let gg = GammaGamma::new(6.0, 3.0, 10.0).unwrap();
     assert_eq!(
@@ -168,7 +172,11 @@ fn cdnow_fit_matches_lifetimes_fit() {
     // scripts/value_reference_lifetimes.py: lifetimes 0.11.3's GammaGammaFitter on the same
     // 946 repeat buyers gives p = 6.248802, q = 3.744588, v = 15.447748 (6 decimals printed).
     let fit = GammaGamma::fit(&cdnow(), &FitOptions::default()).unwrap();
-    for (ours, theirs) in [(fit.p, 6.248802), (fit.q, 3.744588), (fit.gamma, 15.447748)] {
+    for (ours, theirs) in [
+        (fit.model.p(), 6.248802),
+        (fit.model.q(), 3.744588),
+        (fit.model.gamma(), 15.447748),
+    ] {
         assert!((ours - theirs).abs() < 2e-5, "{ours} vs {theirs}");
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use clv::fit::FitOptions;
+use clv::fit::{Fit, FitOptions};
 use clv::models::{BgNbd, GammaGamma, PurchaseModel};
 use clv::simulate::{Ages, Population, Recording, Transaction};
 use clv::{Duration, TimeUnit};
@@ -160,7 +160,7 @@ fn fitting_a_drawn_population_recovers_its_parameters() {
     }
     let spend_fit = GammaGamma::fit(&table, &FitOptions::default()).unwrap();
     let se = spend_fit.report.std_errors.clone().unwrap();
-    for (j, t) in [gg.p, gg.q, gg.gamma].iter().enumerate() {
+    for (j, t) in [gg.p(), gg.q(), gg.gamma()].iter().enumerate() {
         let est = spend_fit.report.params[j];
         assert!(
             (est - t).abs() < 4.0 * se[j],

@@ -74,7 +74,7 @@ pub fn calibration_holdout_parquet(
     let s = summarize_parquet_detailed(path, options, Some(calibration_end.into()))?;
     let holdout = s
         .holdout
-        .ok_or_else(|| Error::Model("no holdout part was computed".into()))?;
+        .ok_or_else(|| Error::undefined("the holdout", "no calibration end was given"))?;
     Ok((s.table, holdout))
 }
 

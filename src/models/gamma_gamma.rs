@@ -30,8 +30,8 @@ use statrs::function::gamma::{digamma, ln_gamma};
 use crate::data::compress::FastMap;
 use crate::data::CustomerTable;
 use crate::error::{Error, Result};
-use crate::fit::{maximize, FitOptions, Fitted, LogLikelihood};
-use crate::models::trigamma;
+use crate::optim::{maximize, FitOptions, Fitted, LogLikelihood};
+use crate::special::trigamma;
 
 /// Gamma-Gamma spend model: shape `p` of the per-transaction spend, shape `q` and scale `gamma`
 /// of the Gamma mixing distribution of its rate.
@@ -50,12 +50,30 @@ use crate::models::trigamma;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "GammaGammaParams")]
 pub struct GammaGamma {
-    /// Shape of the Gamma distribution of one transaction's value.
-    pub p: f64,
-    /// Shape of the Gamma distribution of the rate across customers (must exceed 1).
-    pub q: f64,
-    /// Scale of the Gamma distribution of the rate across customers, in money units.
-    pub gamma: f64,
+    p: f64,
+    q: f64,
+    gamma: f64,
+}
+
+impl crate::models::SpendModel for GammaGamma {
+    fn name(&self) -> &'static str {
+        "Gamma-Gamma"
+    }
+    fn param_names(&self) -> &'static [&'static str] {
+        &["p", "q", "gamma"]
+    }
+    fn params(&self) -> Vec<f64> {
+        vec![self.p, self.q, self.gamma]
+    }
+    fn population_mean_spend(&self) -> Result<f64> {
+        GammaGamma::population_mean_spend(self)
+    }
+    fn expected_spend(&self, frequency: u32, monetary_value: f64) -> Result<f64> {
+        GammaGamma::expected_spend(self, frequency, monetary_value)
+    }
+    fn expected_spend_all(&self, table: &CustomerTable) -> Result<Array1<f64>> {
+        GammaGamma::expected_spend_all(self, table)
+    }
 }
 
 /// Unvalidated parameters, the serde representation of [`GammaGamma`].
@@ -83,8 +101,21 @@ fn infinite_mean_message(p: f64, q: f64, gamma: f64) -> String {
 }
 
 impl GammaGamma {
+    /// Shape of the Gamma distribution of one transaction's value.
+    pub fn p(&self) -> f64 {
+        self.p
+    }
+    /// Shape of the Gamma distribution of the rate across customers (exceeds 1).
+    pub fn q(&self) -> f64 {
+        self.q
+    }
+    /// Scale of the Gamma distribution of the rate across customers, in money units.
+    pub fn gamma(&self) -> f64 {
+        self.gamma
+    }
+
     /// A model with the given parameters. Errors ([`Error::InvalidArgument`]) when a parameter is
-    /// not positive and finite, and ([`Error::Model`]) when `q <= 1`, which means an infinite
+    /// not positive and finite, and ([`Error::Unusable`]) when `q <= 1`, which means an infinite
     /// mean spend.
     pub fn new(p: f64, q: f64, gamma: f64) -> Result<Self> {
         for (name, v) in [("p", p), ("q", q), ("gamma", gamma)] {
@@ -97,7 +128,10 @@ impl GammaGamma {
             }
         }
         if q <= 1.0 {
-            return Err(Error::Model(infinite_mean_message(p, q, gamma)));
+            return Err(Error::Unusable {
+                model: "Gamma-Gamma".into(),
+                problem: infinite_mean_message(p, q, gamma),
+            });
         }
         Ok(GammaGamma { p, q, gamma })
     }
@@ -109,8 +143,8 @@ impl GammaGamma {
     /// excluded. Row weights count as that many customers. Identical (x, mean spend) pairs are
     /// evaluated once. The default start is p = q = gamma = 1 (as lifetimes).
     ///
-    /// Errors: [`Error::MissingColumn`] when the table has no monetary values, [`Error::Model`]
-    /// when no customer has x > 0 or when the estimate has q <= 1 (infinite mean spend),
+    /// Errors: [`Error::MissingColumn`] when the table has no monetary values, [`Error::Undefined`]
+    /// when no customer has x > 0, [`Error::Unusable`] when the estimate has q <= 1 (infinite mean spend),
     /// [`Error::NotConverged`] when the optimiser fails.
     ///
     /// ```
@@ -127,11 +161,14 @@ impl GammaGamma {
         let report = maximize("Gamma-Gamma", &data, &[1.0, 1.0, 1.0], options)?;
         let (p, q, gamma) = (report.params[0], report.params[1], report.params[2]);
         if q <= 1.0 {
-            return Err(Error::Model(format!(
-                "the fit converged to q <= 1 (log-likelihood {:.4}): {}",
-                report.log_likelihood,
-                infinite_mean_message(p, q, gamma)
-            )));
+            return Err(Error::Unusable {
+                model: "Gamma-Gamma".into(),
+                problem: format!(
+                    "the fit converged to q <= 1 (log-likelihood {:.4}): {}",
+                    report.log_likelihood,
+                    infinite_mean_message(p, q, gamma)
+                ),
+            });
         }
         let model = GammaGamma::new(p, q, gamma)?;
         Ok(Fitted { model, report })
@@ -146,9 +183,10 @@ impl GammaGamma {
     /// ```
     pub fn population_mean_spend(&self) -> Result<f64> {
         if self.q.is_nan() || self.q <= 1.0 {
-            return Err(Error::Model(infinite_mean_message(
-                self.p, self.q, self.gamma,
-            )));
+            return Err(Error::Unusable {
+                model: "Gamma-Gamma".into(),
+                problem: infinite_mean_message(self.p, self.q, self.gamma),
+            });
         }
         Ok(self.p * self.gamma / (self.q - 1.0))
     }
@@ -252,8 +290,9 @@ impl SpendData {
         let xs: Vec<f64> = rows.clone().map(|i| x[i]).collect();
         let ms: Vec<f64> = rows.map(|i| m[i]).collect();
         if xs.is_empty() {
-            return Err(Error::Model(
-                "the Gamma-Gamma model is fitted on repeat customers (frequency > 0) and the table has none".into(),
+            return Err(Error::undefined(
+                "the Gamma-Gamma fit",
+                "it is fitted on repeat customers (frequency > 0) and the table has none",
             ));
         }
         Ok(SpendData::from_rows(&xs, &ms, &weights))
@@ -459,9 +498,9 @@ pub fn frequency_spend_correlation(table: &CustomerTable) -> Result<SpendCorrela
         }
     }
     if sw == 0.0 {
-        return Err(Error::Model(
-            "no repeat customers (frequency > 0): the frequency-spend correlation is undefined"
-                .into(),
+        return Err(Error::undefined(
+            "the frequency-spend correlation",
+            "no repeat customers (frequency > 0)",
         ));
     }
     let (mx, mm) = (sx / sw, sm / sw);
@@ -476,8 +515,9 @@ pub fn frequency_spend_correlation(table: &CustomerTable) -> Result<SpendCorrela
         }
     }
     if !(cxx > 0.0 && cmm > 0.0) {
-        return Err(Error::Model(
-            "frequency or mean spend does not vary among repeat customers: the correlation is undefined".into(),
+        return Err(Error::undefined(
+            "the frequency-spend correlation",
+            "frequency or mean spend does not vary among repeat customers",
         ));
     }
     let rho = cxm / (cxx * cmm).sqrt();
@@ -499,7 +539,7 @@ pub fn frequency_spend_correlation(table: &CustomerTable) -> Result<SpendCorrela
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fit::numerical_gradient;
+    use crate::optim::numerical_gradient;
     use crate::time::TimeUnit;
     use ndarray::array;
 

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::data::{CustomerTable, Rfm};
 use crate::error::{Error, Result};
-use crate::models::{BgNbd, PurchaseModel};
+use crate::models::PurchaseModel;
 use crate::time::Duration;
 
 /// Numbers of customers by repeat purchases in the calibration period, actual and expected.
@@ -46,16 +46,25 @@ pub struct PeriodTransactions {
 /// // REFERENCE.md: P(X(39) = 0) = 0.5737864
 /// assert!((p.expected[0] - 0.5737864).abs() < 1e-6);
 /// ```
-pub fn period_transactions(
-    model: &BgNbd,
+pub fn period_transactions<M: PurchaseModel + ?Sized>(
+    model: &M,
     table: &CustomerTable,
     max_bin: u32,
 ) -> Result<PeriodTransactions> {
     if max_bin == 0 {
         return Err(Error::invalid_argument(
             "max_bin",
-            0.0,
+            0,
             "needs at least one bin before the last",
+        ));
+    }
+    if model
+        .probability_of_purchases(0, Duration::new(1.0, model.time_unit()))
+        .is_none()
+    {
+        return Err(Error::undefined(
+            format!("{}'s expected customers by repeat purchases", model.name()),
+            "the model has no closed-form P(X(t) = n)",
         ));
     }
     let bins = max_bin as usize + 1;
@@ -79,7 +88,9 @@ pub fn period_transactions(
             let mut row = vec![0.0; bins];
             let mut head = 0.0;
             for n in 0..max_bin {
-                let p = model.probability_of_purchases(n, Duration::new(age, unit));
+                let p = model
+                    .probability_of_purchases(n, Duration::new(age, unit))
+                    .unwrap_or(f64::NAN);
                 row[n as usize] = w * p;
                 head += p;
             }
@@ -191,10 +202,11 @@ pub fn holdout_comparison<M: PurchaseModel + ?Sized>(
             ));
         }
         if !e.is_finite() {
-            return Err(Error::Model(format!(
-                "the model's expected holdout purchases for customer {:?} are {e}",
-                table.ids()[i]
-            )));
+            return Err(Error::prediction(
+                table.ids(),
+                i,
+                format!("the model's expected holdout purchases are {e}"),
+            ));
         }
         let bin = (table.get(i).frequency as usize).min(max_bin as usize);
         customers[bin] += w;
@@ -325,9 +337,10 @@ where
         .collect();
     let values = Array2::from_shape_fn((rows.len(), cells), |(i, j)| rows[i][j]);
     if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-        return Err(Error::Model(format!(
-            "a model quantity over the frequency x recency grid is {v}"
-        )));
+        return Err(Error::numerical(
+            "the frequency x recency grid",
+            format!("a model quantity is {v}"),
+        ));
     }
     Ok(RfmMatrix {
         recency,
@@ -339,6 +352,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::BgNbd;
     use crate::time::TimeUnit;
     use ndarray::array;
 

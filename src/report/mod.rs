@@ -208,10 +208,11 @@ impl Report {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
-                return Err(Error::Model(format!(
-                    "plot name {:?} is not a plain file name (letters, digits, - and _)",
-                    p.name
-                )));
+                return Err(Error::invalid_argument(
+                    "plot name",
+                    format!("{:?}", p.name),
+                    "not a plain file name (letters, digits, - and _)",
+                ));
             }
             let path = dir.join(format!("{}.svg", p.name));
             write_text(&path, &p.svg)?;

@@ -57,7 +57,7 @@ pub struct Series {
 }
 
 fn plot_error<E: std::fmt::Display>(e: E) -> Error {
-    Error::Model(format!("drawing a chart failed: {e}"))
+    Error::Plot(e.to_string())
 }
 
 /// The legend every chart uses: a light box with the series labels at `position`.
@@ -330,7 +330,7 @@ pub fn heatmap(
         || x_centers.is_empty()
         || y_centers.is_empty()
     {
-        return Err(Error::Model(format!(
+        return Err(Error::Plot(format!(
             "heat map: {} x {} values for {} rows and {} columns",
             values.nrows(),
             values.ncols(),

@@ -5,8 +5,8 @@
 
 use crate::data::CustomerTable;
 use crate::error::Result;
-use crate::fit::{FitReport, Fitted};
-use crate::models::{frequency_spend_correlation, BgNbd, GammaGamma, PurchaseModel};
+use crate::fit::FitReport;
+use crate::models::{frequency_spend_correlation, PurchaseModel, SpendModel};
 use crate::time::{Duration, TimeUnit};
 use crate::value::{ClvConfig, Discount, ValueTable};
 
@@ -50,20 +50,24 @@ fn fit_rows(model: &str, report: &FitReport) -> Vec<Vec<String>> {
 /// Fitted parameters with standard errors, log-likelihoods and convergence, and the
 /// frequency-spend correlation check of the Gamma-Gamma assumption.
 pub fn parameters(
-    purchase: &Fitted<BgNbd>,
-    spend: Option<&Fitted<GammaGamma>>,
+    purchases: &[(&dyn PurchaseModel, &FitReport)],
+    spend: Option<(&dyn SpendModel, &FitReport)>,
     table: &CustomerTable,
 ) -> Section {
-    let unit = purchase.time_unit;
-    let mut rows = fit_rows("BG/NBD", &purchase.report);
-    if let Some(s) = spend {
-        rows.extend(fit_rows("Gamma-Gamma", &s.report));
+    let unit = table.unit();
+    let mut rows: Vec<Vec<String>> = purchases
+        .iter()
+        .flat_map(|(m, r)| fit_rows(m.name(), r))
+        .collect();
+    if let Some((m, r)) = spend {
+        rows.extend(fit_rows(m.name(), r));
     }
+    let descriptions: Vec<&str> = purchases.iter().map(|(m, _)| m.description()).collect();
     let mut section = Section::new("parameters", "Fitted parameters").paragraph(format!(
-        "BG/NBD (Fader, Hardie & Lee 2005): purchase rates ~ Gamma(r, alpha) with alpha per {} ; \
-         dropout probability after each purchase ~ Beta(a, b). Gamma-Gamma (Fader & Hardie 2013): \
+        "{} Parameters in units of time are per {}. Gamma-Gamma (Fader & Hardie 2013): \
          spend per purchase ~ Gamma(p, nu), nu ~ Gamma(q, gamma), in the data's money unit. \
          Standard errors come from the inverse Hessian of the log-likelihood.",
+        descriptions.join(" "),
         unit.name().trim_end_matches('s')
     ));
     section = section.table(
@@ -75,9 +79,12 @@ pub fn parameters(
         ],
         rows,
     );
-    let mut fits = vec![fit_summary_row("BG/NBD", &purchase.report)];
-    if let Some(s) = spend {
-        fits.push(fit_summary_row("Gamma-Gamma", &s.report));
+    let mut fits: Vec<Vec<String>> = purchases
+        .iter()
+        .map(|(m, r)| fit_summary_row(m.name(), r))
+        .collect();
+    if let Some((m, r)) = spend {
+        fits.push(fit_summary_row(m.name(), r));
     }
     section = section.table(
         vec![
@@ -85,6 +92,7 @@ pub fn parameters(
             "customers".into(),
             "log-likelihood".into(),
             "AIC".into(),
+            "BIC".into(),
             "iterations".into(),
             "gradient norm".into(),
             "convergence".into(),
@@ -115,33 +123,61 @@ fn fit_summary_row(model: &str, r: &FitReport) -> Vec<String> {
         num(r.n_customers, 0),
         num(r.log_likelihood, 3),
         num(r.aic(), 2),
+        num(r.bic(), 2),
         r.iterations.to_string(),
         format!("{:.2e}", r.gradient_norm),
-        r.termination.clone(),
+        r.termination.to_string(),
     ]
 }
 
-/// Customers by number of repeat purchases in the calibration period, actual vs model.
-pub fn calibration_fit(model: &BgNbd, table: &CustomerTable) -> Result<Section> {
-    let p = period_transactions(model, table, MAX_BIN)?;
+/// Customers by number of repeat purchases in the calibration period, actual vs each model
+/// (the models that have a closed-form `P(X(t) = n)`).
+pub fn calibration_fit(models: &[&dyn PurchaseModel], table: &CustomerTable) -> Result<Section> {
+    let checks: Vec<_> = models
+        .iter()
+        .filter_map(|m| {
+            period_transactions(*m, table, MAX_BIN)
+                .ok()
+                .map(|p| (m.name(), p))
+        })
+        .collect();
+    let Some((_, first)) = checks.first() else {
+        return Err(crate::Error::undefined(
+            "the repeat-purchase check",
+            "no model has a closed-form P(X(t) = n)",
+        ));
+    };
+    let mut bars = vec![("actual".to_string(), first.actual.clone())];
+    bars.extend(
+        checks
+            .iter()
+            .map(|(n, p)| (n.to_string(), p.expected.clone())),
+    );
     let svg = bar_chart(
         &ChartText::new(
             "Repeat purchases in the calibration period: actual vs model",
             "repeat purchases per customer in the calibration period",
             "customers",
         ),
-        &p.labels,
-        &[
-            ("actual".into(), p.actual.clone()),
-            ("BG/NBD".into(), p.expected.clone()),
-        ],
+        &first.labels,
+        &bars,
     )?;
-    let rows = p
-        .labels
-        .iter()
-        .zip(p.actual.iter().zip(&p.expected))
-        .map(|(l, (a, e))| vec![l.clone(), num(*a, 0), num(*e, 1)])
+    let rows = (0..first.labels.len())
+        .map(|i| {
+            let mut row = vec![first.labels[i].clone(), num(first.actual[i], 0)];
+            row.extend(checks.iter().map(|(_, p)| num(p.expected[i], 1)));
+            row
+        })
         .collect();
+    let mut header = vec![
+        "repeat purchases".to_string(),
+        "actual customers".to_string(),
+    ];
+    header.extend(
+        checks
+            .iter()
+            .map(|(n, _)| format!("expected customers ({n})")),
+    );
     Ok(Section::new(
         "calibration-fit",
         "Model check: repeat purchases per customer",
@@ -155,14 +191,7 @@ pub fn calibration_fit(model: &BgNbd, table: &CustomerTable) -> Result<Section> 
                  P(X(T) = n) (exact, not simulated). Customers with {MAX_BIN} or more are pooled."
         ),
     )
-    .table(
-        vec![
-            "repeat purchases".into(),
-            "actual customers".into(),
-            "expected customers".into(),
-        ],
-        rows,
-    ))
+    .table(header, rows))
 }
 
 /// Weekly cumulative repeat transactions of the calibration customers, read from the log.
@@ -183,14 +212,26 @@ pub struct TrackingActual {
 
 /// Holdout validation: error figures, purchases by calibration frequency, and the tracking
 /// plots (cumulative and weekly repeat transactions) when `tracking` is given.
+/// The first of `models` is the one scored; the others are overlaid on the plots.
 pub fn holdout(
-    model: &BgNbd,
+    models: &[&dyn PurchaseModel],
     table: &CustomerTable,
     holdout_purchases: ndarray::ArrayView1<'_, f64>,
     holdout_length: Duration,
     tracking: Option<&TrackingActual>,
 ) -> Result<(Section, HoldoutComparison)> {
-    let h = holdout_comparison(model, table, holdout_purchases, holdout_length, MAX_BIN)?;
+    if models.is_empty() {
+        return Err(crate::Error::invalid_argument(
+            "models",
+            0,
+            "the holdout section needs a model",
+        ));
+    }
+    let comparisons = models
+        .iter()
+        .map(|m| holdout_comparison(*m, table, holdout_purchases, holdout_length, MAX_BIN))
+        .collect::<Result<Vec<_>>>()?;
+    let h = comparisons[0].clone();
     let unit = table.unit();
     let length = format!("{:.1} {}", holdout_length.in_unit(unit), unit);
     let mut s = Section::new("holdout", "Holdout validation").paragraph(format!(
@@ -227,28 +268,30 @@ pub fn holdout(
             "repeat purchases in the calibration period",
             format!("mean purchases per customer in the {length} holdout"),
         ),
-        &[
+        &[Series {
+            name: "actual".into(),
+            points: h
+                .actual_mean
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| (i as f64, v))
+                .collect(),
+            dashed: false,
+        }]
+        .into_iter()
+        .chain(models.iter().zip(&comparisons).map(|(m, c)| {
             Series {
-                name: "actual".into(),
-                points: h
-                    .actual_mean
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &v)| (i as f64, v))
-                    .collect(),
-                dashed: false,
-            },
-            Series {
-                name: "BG/NBD conditional expectation".into(),
-                points: h
+                name: format!("{} conditional expectation", m.name()),
+                points: c
                     .expected_mean
                     .iter()
                     .enumerate()
                     .map(|(i, &v)| (i as f64, v))
                     .collect(),
                 dashed: true,
-            },
-        ],
+            }
+        }))
+        .collect::<Vec<_>>(),
         None,
     )?;
     s = s.plot(
@@ -278,19 +321,34 @@ pub fn holdout(
             .collect(),
     );
     if let Some(t) = tracking {
-        let expected = expected_cumulative_repeat(model, table, &t.since_calibration_end, unit);
+        let expected_by_model: Vec<Vec<f64>> = models
+            .iter()
+            .map(|m| expected_cumulative_repeat(*m, table, &t.since_calibration_end, unit))
+            .collect();
+        let expected = expected_by_model[0].clone();
         let actual_points: Vec<(f64, f64)> = t
             .weeks
             .iter()
             .copied()
             .zip(t.cumulative.iter().copied())
             .collect();
-        let expected_points: Vec<(f64, f64)> = t
-            .weeks
+        let expected_points: Vec<Vec<(f64, f64)>> = expected_by_model
             .iter()
-            .copied()
-            .zip(expected.iter().copied())
+            .map(|e| t.weeks.iter().copied().zip(e.iter().copied()).collect())
             .collect();
+        let series = |transform: &dyn Fn(&[(f64, f64)]) -> Vec<(f64, f64)>| -> Vec<Series> {
+            std::iter::once(Series {
+                name: "actual".into(),
+                points: transform(&actual_points),
+                dashed: false,
+            })
+            .chain(models.iter().zip(&expected_points).map(|(m, p)| Series {
+                name: format!("{} expected", m.name()),
+                points: transform(p),
+                dashed: true,
+            }))
+            .collect()
+        };
         let marker = Some((t.calibration_end_week, "calibration end"));
         let x_label = format!("weeks since {}", t.origin);
         let cumulative = line_chart(
@@ -299,18 +357,7 @@ pub fn holdout(
                 x_label.clone(),
                 "cumulative repeat transactions",
             ),
-            &[
-                Series {
-                    name: "actual".into(),
-                    points: actual_points.clone(),
-                    dashed: false,
-                },
-                Series {
-                    name: "BG/NBD expected".into(),
-                    points: expected_points.clone(),
-                    dashed: true,
-                },
-            ],
+            &series(&|p| p.to_vec()),
             marker,
         )?;
         let weekly = |p: &[(f64, f64)]| -> Vec<(f64, f64)> {
@@ -325,18 +372,7 @@ pub fn holdout(
                 x_label,
                 "repeat transactions per week",
             ),
-            &[
-                Series {
-                    name: "actual".into(),
-                    points: weekly(&actual_points),
-                    dashed: false,
-                },
-                Series {
-                    name: "BG/NBD expected".into(),
-                    points: weekly(&expected_points),
-                    dashed: true,
-                },
-            ],
+            &series(&weekly),
             marker,
         )?;
         let last = t.cumulative.len().saturating_sub(1);
@@ -364,7 +400,11 @@ pub fn holdout(
 
 /// P(alive) and expected purchases over a frequency x recency grid, for a customer observed
 /// as long as the oldest customer of `table`.
-pub fn rfm_matrices(model: &BgNbd, table: &CustomerTable, horizon: Duration) -> Result<Section> {
+pub fn rfm_matrices(
+    model: &dyn PurchaseModel,
+    table: &CustomerTable,
+    horizon: Duration,
+) -> Result<Section> {
     let unit = table.unit();
     let age = table.age().iter().fold(0.0f64, |a, &b| a.max(b));
     let max_x = table
@@ -415,7 +455,8 @@ pub fn rfm_matrices(model: &BgNbd, table: &CustomerTable, horizon: Duration) -> 
         p_svg,
         "Probability that a customer observed for the longest time T is still active, by repeat \
              purchases and time of the last one. Frequent buyers who stopped buying long ago are \
-             likely gone; BG/NBD gives P(alive) = 1 to customers without repeat purchases.",
+             likely gone (BG/NBD gives P(alive) = 1 to customers without repeat purchases; MBG/NBD \
+             and Pareto/NBD do not).",
     )
     .plot(
         "expected_purchases_matrix",

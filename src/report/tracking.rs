@@ -34,9 +34,11 @@ pub fn tracking_from_log(
     mut progress: impl FnMut(usize, usize),
 ) -> Result<TrackingActual> {
     if !(origin <= calibration_end && calibration_end < observation_end) {
-        return Err(Error::Model(format!(
-            "tracking needs first purchase {origin} <= calibration end {calibration_end} < observation end {observation_end}"
-        )));
+        return Err(Error::invalid_argument(
+            "calibration_end",
+            calibration_end,
+            format!("tracking needs first purchase {origin} <= calibration end < observation end {observation_end}"),
+        ));
     }
     let span_days = (observation_end - origin).num_days() + 1;
     let weeks_total = (span_days as f64 / 7.0).ceil() as usize;

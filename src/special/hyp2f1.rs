@@ -269,9 +269,10 @@ fn series(a: f64, b: f64, c: f64, x: f64) -> Result<(f64, f64)> {
             }
         }
     }
-    Err(Error::Model(format!(
-        "2F1({a}, {b}; {c}; {x}) series did not converge in {MAX_TERMS} terms"
-    )))
+    Err(Error::numerical(
+        format!("2F1({a}, {b}; {c}; {x})"),
+        format!("the series did not converge in {MAX_TERMS} terms"),
+    ))
 }
 
 /// `ln |Γ(p1) Γ(p2) / (Γ(q1) Γ(q2))|` and its sign; sign 0 if a denominator has a pole.
@@ -516,9 +517,10 @@ fn degenerate(a: f64, b: f64, c: f64, w: f64, m: f64, eps: f64) -> Result<(Scale
             }
         }
     }
-    Err(Error::Model(format!(
-        "2F1({a}, {b}; {c}; 1 - {w}) degenerate connection series did not converge"
-    )))
+    Err(Error::numerical(
+        format!("2F1({a}, {b}; {c}; 1 - {w})"),
+        "the degenerate connection series did not converge",
+    ))
 }
 
 fn add_scaled(p: Scaled, q: Scaled) -> Scaled {

@@ -104,10 +104,11 @@ impl ClvConfig {
             TimeUnit::Weeks => 4.345,
             TimeUnit::Months => 1.0,
             TimeUnit::Years => {
-                return Err(Error::Model(
+                return Err(Error::invalid_argument(
+                    "unit",
+                    "years",
                     "lifetimes' CLV convention has no month length for yearly data; \
-                     use ClvConfig::new with explicit durations"
-                        .into(),
+                     use ClvConfig::new with explicit durations",
                 ))
             }
         };

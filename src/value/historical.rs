@@ -88,8 +88,9 @@ impl HistoricalValue {
             swt += w * age[i];
         }
         if swx == 0.0 {
-            return Err(Error::Model(
-                "no repeat purchases in the table: the average order value is undefined".into(),
+            return Err(Error::undefined(
+                "the average order value",
+                "no repeat purchases in the table",
             ));
         }
         let average_order_value = swxm / swx;

@@ -4,7 +4,7 @@ use ndarray::Array1;
 
 use crate::data::CustomerTable;
 use crate::error::Result;
-use crate::models::{GammaGamma, PurchaseModel};
+use crate::models::{PurchaseModel, SpendModel};
 use crate::value::config::ClvConfig;
 
 /// Discounted expected number of purchases of every customer over the configured horizon:
@@ -22,6 +22,10 @@ use crate::value::config::ClvConfig;
 /// /// A customer who buys 2 times a week for ever.
 /// struct Steady;
 /// impl PurchaseModel for Steady {
+///     fn name(&self) -> &'static str { "steady" }
+///     fn param_names(&self) -> &'static [&'static str] { &[] }
+///     fn time_scale_params(&self) -> &'static [bool] { &[] }
+///     fn params(&self) -> Vec<f64> { vec![] }
 ///     fn time_unit(&self) -> TimeUnit { TimeUnit::Weeks }
 ///     fn p_alive(&self, _: &Rfm) -> f64 { 1.0 }
 ///     fn expected_purchases(&self, _: &Rfm, h: Duration) -> f64 { 2.0 * h.in_unit(TimeUnit::Weeks) }
@@ -55,6 +59,10 @@ pub fn discounted_purchases<M: PurchaseModel + ?Sized>(
 ///
 /// struct Steady;
 /// impl PurchaseModel for Steady {
+///     fn name(&self) -> &'static str { "steady" }
+///     fn param_names(&self) -> &'static [&'static str] { &[] }
+///     fn time_scale_params(&self) -> &'static [bool] { &[] }
+///     fn params(&self) -> Vec<f64> { vec![] }
 ///     fn time_unit(&self) -> TimeUnit { TimeUnit::Weeks }
 ///     fn p_alive(&self, _: &Rfm) -> f64 { 1.0 }
 ///     fn expected_purchases(&self, _: &Rfm, h: Duration) -> f64 { h.in_unit(TimeUnit::Weeks) }
@@ -68,9 +76,9 @@ pub fn discounted_purchases<M: PurchaseModel + ?Sized>(
 /// let config = ClvConfig::new(Duration::weeks(4.0), Duration::weeks(1.0), Discount::None, 0.5).unwrap();
 /// assert_eq!(lifetime_value(&Steady, &spend, &table, &config).unwrap()[0], 0.5 * 30.0 * 4.0);
 /// ```
-pub fn lifetime_value<M: PurchaseModel + ?Sized>(
+pub fn lifetime_value<M: PurchaseModel + ?Sized, S: SpendModel + ?Sized>(
     purchase: &M,
-    spend: &GammaGamma,
+    spend: &S,
     table: &CustomerTable,
     config: &ClvConfig,
 ) -> Result<Array1<f64>> {

@@ -11,7 +11,7 @@ use crate::data::rfm::{check_rfm, check_unique_ids, parse_number};
 use crate::data::CustomerTable;
 use crate::error::{Error, Result};
 use crate::io::{field_str, push_csv_field, push_f64, CsvBytes};
-use crate::models::{GammaGamma, PurchaseModel};
+use crate::models::{PurchaseModel, SpendModel};
 use crate::time::TimeUnit;
 use crate::value::config::ClvConfig;
 use crate::value::lifetime::discounted_purchases;
@@ -76,6 +76,10 @@ pub struct ValueTable {
 ///
 /// struct Steady;
 /// impl PurchaseModel for Steady {
+///     fn name(&self) -> &'static str { "steady" }
+///     fn param_names(&self) -> &'static [&'static str] { &[] }
+///     fn time_scale_params(&self) -> &'static [bool] { &[] }
+///     fn params(&self) -> Vec<f64> { vec![] }
 ///     fn time_unit(&self) -> TimeUnit { TimeUnit::Weeks }
 ///     fn p_alive(&self, _: &Rfm) -> f64 { 1.0 }
 ///     fn expected_purchases(&self, _: &Rfm, h: Duration) -> f64 { h.in_unit(TimeUnit::Weeks) }
@@ -91,9 +95,9 @@ pub struct ValueTable {
 /// assert_eq!(scores.expected_purchases[0], 4.0);
 /// assert_eq!(scores.clv[1], 4.0 * 30.0);
 /// ```
-pub fn value_table<M: PurchaseModel + ?Sized>(
+pub fn value_table<M: PurchaseModel + ?Sized, S: SpendModel + ?Sized>(
     purchase: &M,
-    spend: &GammaGamma,
+    spend: &S,
     table: &CustomerTable,
     config: &ClvConfig,
 ) -> Result<ValueTable> {
@@ -106,12 +110,14 @@ pub fn value_table<M: PurchaseModel + ?Sized>(
     let expected_purchases = purchase.expected_purchases_all(table, config.horizon);
     for (i, (&p, &e)) in p_alive.iter().zip(&expected_purchases).enumerate() {
         if !(0.0..=1.0).contains(&p) || !e.is_finite() || e < 0.0 {
-            return Err(Error::Model(format!(
-                "customer {:?} (row {}): the purchase model gives P(alive) = {p} and \
-                 expected purchases = {e}; expected a probability and a finite, non-negative count",
-                table.ids()[i],
-                i + 1
-            )));
+            return Err(Error::prediction(
+                table.ids(),
+                i,
+                format!(
+                    "the purchase model gives P(alive) = {p} and expected purchases = {e}; \
+                     expected a probability and a finite, non-negative count"
+                ),
+            ));
         }
     }
     let monetary_value = table

@@ -4,15 +4,15 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use clv::data::transactions::{summarize_csv_detailed, Holdout, Summary};
-use clv::fit::{FitOptions, Fitted};
-use clv::models::{BgNbd, GammaGamma};
+use clv::fit::{fit_kind, FitOptions, Fitted};
+use clv::models::{AnyPurchaseModel, BgNbd, GammaGamma, PurchaseModel, PurchaseModelKind};
 use clv::simulate::{Ages, Population, Recording};
 use clv::value::{value_table, ValueTable};
 use clv::{CustomerTable, Duration, TimeUnit};
 
 use crate::args::{parse_date, parse_duration, parse_numbers, LogArgs, RfmArgs, ValueArgs};
 use crate::failure::{Context, Failure};
-use crate::model_file::{ModelFile, PurchaseFit, FORMAT};
+use crate::model_file::{ModelFile, FORMAT};
 use crate::progress::Progress;
 
 /// `clv summarize`.
@@ -113,11 +113,9 @@ pub fn write_calibration_holdout(
     .context(format!("writing {}", path.display()))
 }
 
-/// Purchase models `clv fit` can fit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PurchaseModelName {
-    /// BG/NBD (Fader, Hardie & Lee 2005).
-    Bgnbd,
+/// Parses `--model KEY` into a registered purchase model.
+pub fn parse_model(s: &str) -> Result<PurchaseModelKind, String> {
+    s.parse().map_err(|e: clv::Error| e.to_string())
 }
 
 /// Spend models `clv fit` can fit.
@@ -141,9 +139,10 @@ pub struct FitArgs {
     pub output: PathBuf,
     #[command(flatten)]
     pub rfm_args: RfmArgs,
-    /// Purchase and dropout model.
-    #[arg(long, value_enum, default_value_t = PurchaseModelName::Bgnbd)]
-    pub model: PurchaseModelName,
+    /// Purchase and dropout model: bgnbd (BG/NBD), mbgnbd (MBG/NBD), pareto-nbd (Pareto/NBD)
+    /// where registered (the registry: `clv::models::PurchaseModelKind`).
+    #[arg(long, default_value = "bgnbd", value_parser = parse_model)]
+    pub model: PurchaseModelKind,
     /// Spend model.
     #[arg(long, value_enum, default_value_t = SpendModelName::Auto)]
     pub spend_model: SpendModelName,
@@ -173,12 +172,28 @@ impl OptimizerArgs {
 /// The fitted models of a table.
 pub fn fit_models(
     table: &CustomerTable,
+    kind: PurchaseModelKind,
     spend_model: SpendModelName,
     options: &FitOptions,
     progress: &Progress,
-) -> Result<(Fitted<BgNbd>, Option<Fitted<GammaGamma>>), Failure> {
-    progress.step(format!("fitting BG/NBD to {} customers", table.len()));
-    let purchase = BgNbd::fit(table, options).context("BG/NBD fit")?;
+) -> Result<(Fitted<AnyPurchaseModel>, Option<Fitted<GammaGamma>>), Failure> {
+    progress.step(format!(
+        "fitting {} to {} customers",
+        kind.name(),
+        table.len()
+    ));
+    let purchase = fit_kind(kind, table, options).context(format!("{} fit", kind.name()))?;
+    let spend = fit_spend(table, spend_model, options, progress)?;
+    Ok((purchase, spend))
+}
+
+/// The spend model `spend_model` says, fitted to `table`.
+pub fn fit_spend(
+    table: &CustomerTable,
+    spend_model: SpendModelName,
+    options: &FitOptions,
+    progress: &Progress,
+) -> Result<Option<Fitted<GammaGamma>>, Failure> {
     let spend = match spend_model {
         SpendModelName::None => None,
         SpendModelName::Auto if table.monetary_value().is_none() => None,
@@ -187,7 +202,7 @@ pub fn fit_models(
             Some(GammaGamma::fit(table, options).context("Gamma-Gamma fit")?)
         }
     };
-    Ok((purchase, spend))
+    Ok(spend)
 }
 
 pub fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit>) {
@@ -219,10 +234,9 @@ pub fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit
 
 pub fn fit(a: &FitArgs, progress: &Progress) -> Result<(), Failure> {
     let table = a.rfm_args.read(&a.rfm, TimeUnit::Weeks)?;
-    let PurchaseModelName::Bgnbd = a.model;
-    let (purchase, spend) = fit_models(&table, a.spend_model, &a.fit.options(), progress)?;
+    let (purchase, spend) = fit_models(&table, a.model, a.spend_model, &a.fit.options(), progress)?;
     progress.finish();
-    print_fit("BG/NBD", &purchase.report, Some(table.unit()));
+    print_fit(purchase.model.name(), &purchase.report, Some(table.unit()));
     match &spend {
         Some(s) => print_fit("Gamma-Gamma", &s.report, None),
         None => {
@@ -231,7 +245,7 @@ pub fn fit(a: &FitArgs, progress: &Progress) -> Result<(), Failure> {
     }
     let file = ModelFile {
         format: FORMAT.into(),
-        purchase: PurchaseFit::Bgnbd(purchase),
+        purchase,
         spend,
         fitted_on: a.rfm.display().to_string(),
     };
@@ -290,7 +304,7 @@ pub fn print_top(scores: &ValueTable, n: usize) {
 
 pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
     let model = ModelFile::read(&a.model)?;
-    let purchase = model.purchase.bgnbd();
+    let purchase = &model.purchase;
     let spend = model.spend.as_ref().ok_or_else(|| {
         Failure::new(format!(
             "{} has no spend model, so there is no CLV to compute: refit with `clv fit` on an RFM \
@@ -298,7 +312,7 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
             a.model.display()
         ))
     })?;
-    let table = a.rfm_args.read(&a.rfm, purchase.time_unit)?;
+    let table = a.rfm_args.read(&a.rfm, purchase.model.time_unit())?;
     if table.monetary_value().is_none() {
         return Err(Failure::new(format!(
             "{}: no monetary_value column, needed for the expected spend",

@@ -5,38 +5,22 @@ use std::io::Write;
 use std::path::Path;
 
 use clv::fit::Fitted;
-use clv::models::{BgNbd, GammaGamma};
+use clv::models::{AnyPurchaseModel, GammaGamma};
 use serde::{Deserialize, Serialize};
 
 use crate::failure::{Context, Failure};
 
 /// Identifies the file format.
-pub const FORMAT: &str = "clv-model/1";
-
-/// A fitted purchase model, tagged with its name.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
-pub enum PurchaseFit {
-    /// BG/NBD.
-    Bgnbd(Fitted<BgNbd>),
-}
-
-impl PurchaseFit {
-    /// The BG/NBD fit (the only purchase model so far).
-    pub fn bgnbd(&self) -> &Fitted<BgNbd> {
-        match self {
-            PurchaseFit::Bgnbd(f) => f,
-        }
-    }
-}
+/// (2: the purchase model of any registered kind, tagged `"type": KEY` inside `model`.)
+pub const FORMAT: &str = "clv-model/2";
 
 /// Everything `clv predict` needs.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelFile {
     /// Always [`FORMAT`].
     pub format: String,
-    /// The purchase and dropout model.
-    pub purchase: PurchaseFit,
+    /// The purchase and dropout model, of any registered kind.
+    pub purchase: Fitted<AnyPurchaseModel>,
     /// The spend model, absent when the data had no monetary values or `--spend-model none`.
     pub spend: Option<Fitted<GammaGamma>>,
     /// The file the models were fitted on.

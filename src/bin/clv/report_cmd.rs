@@ -15,11 +15,15 @@ use clv::report::{sections, tracking::tracking_from_log, Report, Section};
 use clv::value::{value_table, ValueTable};
 
 use crate::args::{LogArgs, ValueArgs};
+use clv::fit::compare::{compare_models, Comparison};
+use clv::fit::{fit_kind, Fitted};
+use clv::models::{AnyPurchaseModel, PurchaseModel, PurchaseModelKind};
+
 use crate::commands::{
-    fit_models, print_fit, print_top, write_calibration_holdout, OptimizerArgs, SpendModelName,
+    fit_spend, print_fit, print_top, write_calibration_holdout, OptimizerArgs, SpendModelName,
 };
 use crate::failure::{Context, Failure};
-use crate::model_file::{ModelFile, PurchaseFit, FORMAT};
+use crate::model_file::{ModelFile, FORMAT};
 use crate::progress::Progress;
 use crate::purchase_days::purchase_history;
 use crate::segment_cmd::{cohorts_section, segments_section};
@@ -45,9 +49,127 @@ pub struct ReportArgs {
     pub value: ValueArgs,
     #[command(flatten)]
     pub fit: OptimizerArgs,
+    /// Purchase model: a registered key (bgnbd, mbgnbd, ...), or `auto` to fit every model,
+    /// compare them (log-likelihood, AIC, BIC and, with a calibration end, holdout errors),
+    /// print and write the comparison (comparison.csv), overlay them on the plots, and score
+    /// customers with the one chosen: the smallest holdout RMSE per customer, or the smallest
+    /// BIC without a holdout.
+    #[arg(long, default_value = "bgnbd", value_parser = parse_choice)]
+    pub model: ModelChoice,
     /// Number of customers in the top-customers table.
     #[arg(long, default_value_t = 20)]
     pub top: usize,
+}
+
+/// `--model`: one registered model, or all of them compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// Fit and report this model.
+    One(PurchaseModelKind),
+    /// Fit every registered model and choose on evidence.
+    Auto,
+}
+
+fn parse_choice(s: &str) -> Result<ModelChoice, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(ModelChoice::Auto);
+    }
+    crate::commands::parse_model(s).map(ModelChoice::One)
+}
+
+/// The purchase fits of a report: the one scored first, then the others to overlay.
+struct PurchaseFits {
+    fits: Vec<Fitted<AnyPurchaseModel>>,
+    comparison: Option<Comparison>,
+}
+
+impl PurchaseFits {
+    fn chosen(&self) -> &Fitted<AnyPurchaseModel> {
+        &self.fits[0]
+    }
+    fn models(&self) -> Vec<&dyn PurchaseModel> {
+        self.fits
+            .iter()
+            .map(|f| &f.model as &dyn PurchaseModel)
+            .collect()
+    }
+}
+
+/// Fits the model `--model` asks for, or all of them compared.
+fn fit_purchases(
+    a: &ReportArgs,
+    summary: &Summary,
+    progress: &Progress,
+) -> Result<PurchaseFits, Failure> {
+    let table = &summary.table;
+    let options = a.fit.options();
+    match a.model {
+        ModelChoice::One(kind) => {
+            progress.step(format!(
+                "fitting {} to {} customers",
+                kind.name(),
+                table.len()
+            ));
+            let fit = fit_kind(kind, table, &options).context(format!("{} fit", kind.name()))?;
+            Ok(PurchaseFits {
+                fits: vec![fit],
+                comparison: None,
+            })
+        }
+        ModelChoice::Auto => {
+            progress.step(format!(
+                "fitting {} purchase models to {} customers",
+                PurchaseModelKind::ALL.len(),
+                table.len()
+            ));
+            let holdout = summary
+                .holdout
+                .as_ref()
+                .map(|h| (h.purchases.view(), h.duration));
+            let c = compare_models(table, PurchaseModelKind::ALL, &options, holdout)
+                .context("model comparison")?;
+            let mut fits = vec![c.chosen_fit().clone()];
+            for (i, cand) in c.candidates.iter().enumerate() {
+                if let (Ok(f), true) = (&cand.fit, i != c.chosen) {
+                    fits.push(f.clone());
+                }
+            }
+            Ok(PurchaseFits {
+                fits,
+                comparison: Some(c),
+            })
+        }
+    }
+}
+
+/// Prints the comparison, writes comparison.csv and returns the report section.
+fn comparison_output(c: &Comparison, dir: &Path) -> Result<Section, Failure> {
+    let (header, rows) = c.table();
+    say!("model comparison:");
+    say!("  {}", header.join("  "));
+    for r in &rows {
+        say!("  {}", r.join("  "));
+    }
+    say!("chosen: {}", c.reason);
+    let path = dir.join("comparison.csv");
+    clv::io::write_atomically(&path, |w| {
+        let mut wtr = csv::Writer::from_writer(w);
+        wtr.write_record(&header)?;
+        for r in &rows {
+            wtr.write_record(r)?;
+        }
+        wtr.flush().map_err(|e| clv::Error::io(&path, e))
+    })
+    .context(format!("writing {}", path.display()))?;
+    Ok(
+        Section::new("model-comparison", "Which model? Comparison on evidence")
+            .paragraph(format!(
+                "Every registered purchase model fitted to the calibration period. Chosen: {}. \
+             The plots below overlay the models (the chosen one first).",
+                c.reason
+            ))
+            .table(header, rows),
+    )
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -118,11 +240,16 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
     let summary = summarize(&input)?;
     let table = &summary.table;
     let unit = table.unit();
-    let (purchase, spend) = fit_models(table, SpendModelName::Auto, &a.fit.options(), progress)?;
-    print_fit("BG/NBD", &purchase.report, Some(unit));
+    let purchases = fit_purchases(a, &summary, progress)?;
+    let spend = fit_spend(table, SpendModelName::Auto, &a.fit.options(), progress)?;
+    let purchase = purchases.chosen();
+    for f in &purchases.fits {
+        print_fit(f.model.name(), &f.report, Some(unit));
+    }
     if let Some(s) = &spend {
         print_fit("Gamma-Gamma", &s.report, None);
     }
+    let models = purchases.models();
 
     std::fs::create_dir_all(&a.output).context(format!("creating {}", a.output.display()))?;
     let rfm_path = a.output.join("rfm.csv");
@@ -134,7 +261,7 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
     }
     let model_file = ModelFile {
         format: FORMAT.into(),
-        purchase: PurchaseFit::Bgnbd(purchase.clone()),
+        purchase: purchase.clone(),
         spend: spend.clone(),
         fitted_on: "rfm.csv".into(),
     };
@@ -142,9 +269,23 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
 
     let mut report = Report::new(format!("Customer lifetime value report: {}", input.name));
     report.push(data_section(&input, &summary));
-    report.push(sections::parameters(&purchase, spend.as_ref(), table));
+    if let Some(c) = &purchases.comparison {
+        report.push(comparison_output(c, &a.output)?);
+    }
+    let fit_reports: Vec<(&dyn PurchaseModel, &clv::fit::FitReport)> = purchases
+        .fits
+        .iter()
+        .map(|f| (&f.model as &dyn PurchaseModel, &f.report))
+        .collect();
+    report.push(sections::parameters(
+        &fit_reports,
+        spend
+            .as_ref()
+            .map(|s| (&s.model as &dyn clv::models::SpendModel, &s.report)),
+        table,
+    ));
     progress.step("model checks");
-    report.push(sections::calibration_fit(&purchase, table)?);
+    report.push(sections::calibration_fit(&models, table)?);
 
     if let (Some(h), Some(cal)) = (&summary.holdout, input.calibration_end) {
         let max_age = table.age().iter().fold(0.0f64, |m, &v| m.max(v));
@@ -168,7 +309,7 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
         .context("tracking plot")?;
         progress.step("model checks");
         let (section, comparison) = sections::holdout(
-            &purchase,
+            &models,
             table,
             h.purchases.view(),
             h.duration,
@@ -184,7 +325,11 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
             comparison.mae
         ));
     }
-    report.push(sections::rfm_matrices(&purchase, table, config.horizon)?);
+    report.push(sections::rfm_matrices(
+        &purchase.model,
+        table,
+        config.horizon,
+    )?);
 
     let mut files = vec![
         "index.html: this report".to_string(),

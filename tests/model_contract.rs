@@ -1,0 +1,282 @@
+//! The contract every purchase model keeps, written once and run for every registered model
+//! (as statrs runs the same checks on every distribution). A model added to the registry gets
+//! all of these without a line here: the tests iterate `PurchaseModelKind::ALL`.
+
+use approx::assert_relative_eq;
+use clv::data::CompressedRfm;
+use clv::fit::{fit_purchase_model, numerical_gradient, FitOptions};
+use clv::models::{
+    AnyPurchaseModel, FitPurchaseModel, KindVisitor, PurchaseModel, PurchaseModelKind,
+    SimulatePurchases,
+};
+use clv::simulate::{Ages, Population};
+use clv::{CustomerTable, Duration, Rfm, RfmCsvOptions, TimeUnit};
+
+fn cdnow() -> CustomerTable {
+    let opts = RfmCsvOptions::new(TimeUnit::Weeks).columns("ID", "x", "t_x", "T");
+    CustomerTable::from_csv_path(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdnow_summary.csv"),
+        &opts,
+    )
+    .unwrap()
+}
+
+/// Customers from no repeat purchase to very frequent ones, in weeks.
+const CUSTOMERS: [(u32, f64, f64); 7] = [
+    (0, 0.0, 38.86),
+    (1, 2.0, 30.0),
+    (2, 30.43, 38.86),
+    (5, 20.0, 35.0),
+    (26, 30.857, 31.0),
+    (60, 38.0, 39.0),
+    (200, 38.0, 40.0),
+];
+
+fn grid_table() -> CustomerTable {
+    let rows: Vec<Rfm> = CUSTOMERS
+        .iter()
+        .map(|&(x, tx, t)| Rfm::new(x, tx, t, TimeUnit::Weeks).unwrap())
+        .collect();
+    CustomerTable::from_customers(&rows).unwrap()
+}
+
+fn each_model(check: impl Fn(PurchaseModelKind, &AnyPurchaseModel)) {
+    for &kind in PurchaseModelKind::ALL {
+        check(kind, &kind.reference());
+    }
+}
+
+#[test]
+fn probabilities_of_purchases_sum_to_one_and_their_mean_is_the_expectation() {
+    each_model(|kind, m| {
+        for t in [1.0, 39.0, 78.0] {
+            let t = Duration::weeks(t);
+            let Some(_) = m.probability_of_purchases(0, t) else {
+                continue;
+            };
+            let (mut total, mut mean) = (0.0, 0.0);
+            for n in 0..3000 {
+                let p = m.probability_of_purchases(n, t).unwrap();
+                assert!((0.0..=1.0).contains(&p), "{kind} P(X={n}) = {p}");
+                total += p;
+                mean += n as f64 * p;
+            }
+            assert_relative_eq!(total, 1.0, epsilon = 1e-9);
+            let e = m.expected_purchases_new_customer(t);
+            assert_relative_eq!(mean, e, max_relative = 1e-7);
+        }
+    });
+}
+
+#[test]
+fn p_alive_is_a_probability_and_bulk_equals_one_by_one() {
+    let table = grid_table();
+    each_model(|kind, m| {
+        let alive = m.p_alive_all(&table);
+        let horizon = Duration::weeks(52.0);
+        let expected = m.expected_purchases_all(&table, horizon);
+        for (i, c) in table.iter().enumerate() {
+            let p = m.p_alive(&c);
+            assert!((0.0..=1.0).contains(&p), "{kind}: P(alive) = {p} for {c:?}");
+            assert_relative_eq!(alive[i], p, max_relative = 1e-13);
+            let e = m.expected_purchases(&c, horizon);
+            assert!(e.is_finite() && e >= 0.0, "{kind}: E = {e} for {c:?}");
+            assert_relative_eq!(expected[i], e, max_relative = 1e-12);
+        }
+    });
+}
+
+#[test]
+fn the_same_population_in_days_and_in_weeks_gives_the_same_predictions() {
+    let weeks = grid_table();
+    let days = weeks.to_unit(TimeUnit::Days);
+    each_model(|kind, m| {
+        let h = Duration::weeks(26.0);
+        let (aw, ad) = (m.p_alive_all(&weeks), m.p_alive_all(&days));
+        let (ew, ed) = (
+            m.expected_purchases_all(&weeks, h),
+            m.expected_purchases_all(&days, Duration::days(182.0)),
+        );
+        for i in 0..weeks.len() {
+            assert_relative_eq!(aw[i], ad[i], max_relative = 1e-10);
+            assert_relative_eq!(ew[i], ed[i], max_relative = 1e-10);
+        }
+        // and a model re-expressed in days predicts the same for the same customers
+        let ud = in_days(kind, m);
+        for i in 0..weeks.len() {
+            assert_relative_eq!(ud.p_alive(&days.get(i)), aw[i], max_relative = 1e-10);
+        }
+        assert_relative_eq!(
+            ud.expected_purchases_new_customer(Duration::weeks(39.0)),
+            m.expected_purchases_new_customer(Duration::weeks(39.0)),
+            max_relative = 1e-10
+        );
+    });
+}
+
+fn in_days(kind: PurchaseModelKind, m: &AnyPurchaseModel) -> AnyPurchaseModel {
+    let s = TimeUnit::Weeks.in_units_of(TimeUnit::Days);
+    let p: Vec<f64> = m
+        .params()
+        .iter()
+        .zip(m.time_scale_params())
+        .map(|(&p, &t)| if t { p * s } else { p })
+        .collect();
+    kind.from_params(&p, TimeUnit::Days).unwrap()
+}
+
+#[test]
+fn cumulative_expectations_do_not_decrease() {
+    let table = grid_table();
+    each_model(|kind, m| {
+        let horizons: Vec<Duration> = (0..=40).map(|k| Duration::weeks(k as f64 * 5.0)).collect();
+        let curve = m.expected_purchases_curve(&table, &horizons);
+        for i in 0..table.len() {
+            for k in 1..horizons.len() {
+                assert!(
+                    curve[[i, k]] >= curve[[i, k - 1]] - 1e-12,
+                    "{kind}: row {i} decreases at {}",
+                    horizons[k]
+                );
+            }
+        }
+        let mut previous = 0.0;
+        for h in &horizons {
+            let e = m.expected_purchases_new_customer(*h);
+            assert!(e >= previous - 1e-12, "{kind}: E[X({h})] decreases");
+            previous = e;
+        }
+    });
+}
+
+fn check_rows() -> CompressedRfm {
+    CompressedRfm::from_table(&grid_table())
+}
+
+#[test]
+fn analytic_gradients_and_hessians_match_finite_differences() {
+    let data = check_rows();
+    for &kind in PurchaseModelKind::ALL {
+        let reference = kind.reference().params();
+        let k = reference.len();
+        // the published estimates, then extreme points: tiny and huge parameters
+        let mut points = vec![reference.clone()];
+        points.push(reference.iter().map(|p| p * 0.05).collect());
+        points.push(reference.iter().map(|p| p * 20.0).collect());
+        points.push(
+            (0..k)
+                .map(|j| if j % 2 == 0 { 0.02 } else { 50.0 })
+                .collect(),
+        );
+        for p in points {
+            let mut g = vec![0.0; k];
+            let mut h = vec![0.0; k * k];
+            let (v, has_hessian) = kind.log_likelihood(&data, &p, &mut g, Some(&mut h));
+            assert!(v.is_finite(), "{kind} at {p:?}: {v}");
+            let f = |q: &[f64]| kind.log_likelihood(&data, q, &mut vec![0.0; k], None).0;
+            let num = numerical_gradient(f, &p);
+            for j in 0..k {
+                assert!(
+                    (g[j] - num[j]).abs() <= 1e-6 * (1.0 + num[j].abs()),
+                    "{kind} at {p:?}: d/d{j} {} vs {}",
+                    g[j],
+                    num[j]
+                );
+            }
+            if has_hessian {
+                for i in 0..k {
+                    let gi = |q: &[f64]| {
+                        let mut gg = vec![0.0; k];
+                        kind.log_likelihood(&data, q, &mut gg, None);
+                        gg[i]
+                    };
+                    let num = numerical_gradient(gi, &p);
+                    for j in 0..k {
+                        assert!(
+                            (h[i * k + j] - num[j]).abs() <= 1e-5 * (1.0 + num[j].abs()),
+                            "{kind} at {p:?}: H[{i}][{j}] {} vs {}",
+                            h[i * k + j],
+                            num[j]
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Fits a model of `kind` as its concrete type (for the checks that need `fit_purchase_model`).
+struct FitTwice<'a>(&'a CustomerTable);
+
+impl KindVisitor for FitTwice<'_> {
+    type Output = ();
+    fn visit<M>(self)
+    where
+        M: FitPurchaseModel + SimulatePurchases + Into<AnyPurchaseModel>,
+    {
+        let t = self.0;
+        let a = fit_purchase_model::<M>(t, &FitOptions::default(), None).unwrap();
+        let b = fit_purchase_model::<M>(t, &FitOptions::default().compress(false), None).unwrap();
+        let name = a.model.name();
+        for (x, y) in a.report.params.iter().zip(&b.report.params) {
+            assert_relative_eq!(*x, *y, max_relative = 1e-10);
+        }
+        assert_relative_eq!(
+            a.report.log_likelihood,
+            b.report.log_likelihood,
+            max_relative = 1e-12
+        );
+        // the reported log-likelihood is that of the data as given (not of the rescaled data)
+        let data = CompressedRfm::from_table(t);
+        let ll = M::likelihood(&data);
+        let mut g = vec![0.0; a.report.params.len()];
+        let direct = clv::fit::LogLikelihood::value_and_gradient(&ll, &a.report.params, &mut g);
+        assert_relative_eq!(a.report.log_likelihood, direct, max_relative = 1e-12);
+        // at the optimum the gradient vanishes (relative to the number of customers)
+        assert!(
+            g.iter().all(|v| v.abs() < 1e-6 * t.len() as f64),
+            "{name}: {g:?}"
+        );
+        // JSON round trip of the fitted model, bit for bit
+        let any: AnyPurchaseModel = a.model.clone().into();
+        let back: AnyPurchaseModel =
+            serde_json::from_str(&serde_json::to_string(&any).unwrap()).unwrap();
+        assert_eq!(back, any);
+    }
+}
+
+#[test]
+fn fit_with_and_without_compression_agree_and_report_the_data_likelihood() {
+    let t = cdnow();
+    for &kind in PurchaseModelKind::ALL {
+        kind.visit(FitTwice(&t));
+    }
+}
+
+#[test]
+fn parameters_are_recovered_from_a_simulated_population() {
+    for &kind in PurchaseModelKind::ALL {
+        let truth = kind.reference();
+        let population = Population::new(
+            200_000,
+            truth.clone(),
+            Ages::Uniform {
+                min: Duration::weeks(20.0),
+                max: Duration::weeks(60.0),
+            },
+        )
+        .unwrap()
+        .seed(7);
+        let table = population.rfm_table().unwrap();
+        let fit = clv::fit::fit_kind(kind, &table, &FitOptions::default()).unwrap();
+        let se = fit.report.std_errors.as_ref().expect("standard errors");
+        for (j, (est, real)) in fit.report.params.iter().zip(truth.params()).enumerate() {
+            assert!(
+                (est - real).abs() < 4.0 * se[j],
+                "{kind} parameter {}: {est} vs {real} (se {})",
+                truth.param_names()[j],
+                se[j]
+            );
+        }
+    }
+}
