@@ -17,7 +17,8 @@
 //! * [`value`]: discounted lifetime value and the customer value table;
 //! * [`analysis`]: from scores to decisions (value x risk segments, RFM scores, cohorts, CLV
 //!   against acquisition cost);
-//! * `report` (feature `cli`): the HTML model report with its SVG plots.
+//! * `report` (feature `report`, part of the default `cli`): the HTML model report with its SVG
+//!   plots.
 #![deny(missing_docs)]
 
 pub mod analysis;
@@ -27,7 +28,7 @@ pub mod fit;
 pub mod io;
 pub mod models;
 pub mod optim;
-#[cfg(feature = "cli")]
+#[cfg(feature = "report")]
 pub mod report;
 pub mod simulate;
 pub mod special;

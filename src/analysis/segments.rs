@@ -194,15 +194,23 @@ pub fn quantile(values: ArrayView1<'_, f64>, q: f64) -> Result<f64> {
     }
     let mut sorted: Vec<f64> = values.to_vec();
     sorted.sort_by(f64::total_cmp);
+    Ok(quantile_of_sorted(&sorted, q))
+}
+
+/// [`quantile`] of values already sorted ascending, without the checks (0 when empty).
+pub(crate) fn quantile_of_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
     let h = (sorted.len() - 1) as f64 * q;
     let lo = h.floor() as usize;
     let hi = (lo + 1).min(sorted.len() - 1);
     let frac = h - lo as f64;
-    Ok(if frac == 0.0 {
+    if frac == 0.0 {
         sorted[lo]
     } else {
         sorted[lo] + frac * (sorted[hi] - sorted[lo])
-    })
+    }
 }
 
 /// Per-segment figures.

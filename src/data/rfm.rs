@@ -628,7 +628,7 @@ impl RfmRows {
 pub(crate) fn check_unique_ids(ids: &[String]) -> Result<()> {
     use std::collections::HashMap;
     use std::hash::BuildHasher;
-    let hasher = std::hash::BuildHasherDefault::<crate::data::compress::FastHasher>::default();
+    let hasher = std::hash::BuildHasherDefault::<crate::data::hash::FastHasher>::default();
     let hashes: Vec<u64> = ids
         .par_iter()
         .map(|id| hasher.hash_one(id.as_bytes()))

@@ -27,7 +27,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use crate::data::compress::FastMap;
+use crate::data::group::index_unique;
 use crate::data::CustomerTable;
 use crate::error::{Error, Result};
 use crate::optim::{maximize, FitOptions, Fitted, LogLikelihood};
@@ -300,17 +300,8 @@ impl SpendData {
 
     /// Groups rows of frequency `x > 0`, mean spend `m > 0` and weight `w` by x.
     fn from_rows(x: &[f64], m: &[f64], w: &[f64]) -> Self {
-        let mut group_index: FastMap<u64, usize> = FastMap::default();
-        let mut distinct = Vec::new();
-        let group: Vec<usize> = x
-            .iter()
-            .map(|&v| {
-                *group_index.entry(v.to_bits()).or_insert_with(|| {
-                    distinct.push(v);
-                    distinct.len() - 1
-                })
-            })
-            .collect();
+        let (group, distinct) = index_unique(x);
+        let group: Vec<usize> = group.into_iter().map(|g| g as usize).collect();
         let k = distinct.len();
         // counting sort of the rows by group, stable
         let mut start = vec![0usize; k + 1];

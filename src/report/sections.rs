@@ -479,14 +479,7 @@ fn describe_discount(d: &Discount) -> String {
     }
 }
 
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let pos = q * (sorted.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    sorted[lo] + (pos - lo as f64) * (sorted[hi] - sorted[lo])
-}
+use crate::analysis::segments::quantile_of_sorted as quantile;
 
 /// The distribution of customer lifetime values, with the configuration they were computed
 /// with.

@@ -13,16 +13,18 @@ pub(crate) const NODES: usize = 20;
 /// The `NODES`-point Gauss-Legendre rule on `[0, 1]`: `(nodes, weights)`, computed once.
 pub(crate) fn gauss_legendre() -> &'static ([f64; NODES], [f64; NODES]) {
     static RULE: OnceLock<([f64; NODES], [f64; NODES])> = OnceLock::new();
-    RULE.get_or_init(|| {
-        let (x, w) = legendre_rule(NODES);
-        let mut nodes = [0.0; NODES];
-        let mut weights = [0.0; NODES];
-        for i in 0..NODES {
-            nodes[i] = 0.5 * (x[i] + 1.0);
-            weights[i] = 0.5 * w[i];
-        }
-        (nodes, weights)
-    })
+    RULE.get_or_init(rule_on_unit_interval::<NODES>)
+}
+
+fn rule_on_unit_interval<const N: usize>() -> ([f64; N], [f64; N]) {
+    let (x, w) = legendre_rule(N);
+    let mut nodes = [0.0; N];
+    let mut weights = [0.0; N];
+    for i in 0..N {
+        nodes[i] = 0.5 * (x[i] + 1.0);
+        weights[i] = 0.5 * w[i];
+    }
+    (nodes, weights)
 }
 
 /// The `n`-point rule on `[-1, 1]`.
@@ -68,6 +70,7 @@ mod tests {
             let q: f64 = x.iter().zip(w).map(|(t, w)| w * t.powi(k)).sum();
             assert!((q - 1.0 / (k as f64 + 1.0)).abs() < 1e-14, "k = {k}: {q}");
         }
+
         // Abramowitz & Stegun table 25.4, n = 20: largest node 0.993128599185094924786 on
         // [-1, 1], weight 0.017614007139152118312
         let (xs, ws) = legendre_rule(20);

@@ -8,7 +8,7 @@
 
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use crate::data::compress::FastMap;
+use crate::data::group::index_unique;
 use crate::data::CompressedRfm;
 use crate::optim::LogLikelihood;
 use crate::special::trigamma;
@@ -251,22 +251,6 @@ pub struct BetaGeoData {
     total_weight: f64,
 }
 
-/// Index of each value among the distinct values of `values` (by bit pattern, -0 as 0), and the
-/// distinct values in order of first appearance.
-pub(crate) fn index_unique(values: &[f64]) -> (Vec<u32>, Vec<f64>) {
-    let mut seen: FastMap<u64, u32> = FastMap::default();
-    let mut unique = Vec::new();
-    let idx = values
-        .iter()
-        .map(|&v| {
-            *seen.entry((v + 0.0).to_bits()).or_insert_with(|| {
-                unique.push(v);
-                (unique.len() - 1) as u32
-            })
-        })
-        .collect();
-    (idx, unique)
-}
 
 impl BetaGeoData {
     /// Prepares the likelihood of `c` for the variant with shift `d` (0: BG/NBD, 1: MBG/NBD).

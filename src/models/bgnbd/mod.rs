@@ -16,7 +16,8 @@
 //! * conditional expectation (eq. 10): `E[Y(t) | x, t_x, T] = P(alive) * K(k, a, b+x+d, t/(alpha+T))`
 //!   where `K` is the expected number of purchases in `(T, T+t]` of a customer alive at `T`,
 //!   computed by [`crate::special::bgnbd_expected_alive`];
-//! * the unconditional `E[X(t)]` (eq. 9) is `K(r, a, b+d, t/alpha)`.
+//! * the unconditional `E[X(t)]` (eq. 9) is `K(r, a, b, t/alpha)`; for MBG/NBD
+//!   `b/(a+b) K(r, a, b+1, t/alpha)` (alive after the first purchase, then as BG/NBD).
 
 pub mod likelihood;
 
@@ -27,7 +28,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::ln_gamma;
 
-use crate::data::compress::FastMap;
+use crate::data::group::index_unique_pairs;
 use crate::data::{CompressedRfm, CustomerTable, Rfm};
 use crate::error::{Error, Result};
 use crate::models::{Dropout, FitPurchaseModel, Latent, PurchaseModel, SimulatePurchases};
@@ -318,9 +319,17 @@ impl<V: Variant> PurchaseModel for BetaGeo<V> {
     /// // FHL 2005 / BTYD: E[X(52)] = 1.444004
     /// assert!((m.expected_purchases_new_customer(Duration::weeks(52.0)) - 1.444004).abs() < 1e-5);
     /// ```
+    /// (MBG/NBD: the new customer is still alive after the first purchase with probability
+    /// `b / (a + b)`, then buys as a BG/NBD customer with `b + 1`.)
     fn expected_purchases_new_customer(&self, t: Duration) -> f64 {
         let t = t.in_unit(self.time_unit);
-        kernel(self.r, self.a, self.b + shift::<V>(), t / self.alpha)
+        let d = shift::<V>();
+        let survive_start = if d > 0.0 {
+            self.b / (self.a + self.b)
+        } else {
+            1.0
+        };
+        survive_start * kernel(self.r, self.a, self.b + d, t / self.alpha)
     }
 
     /// One log and one exp per customer (the terms of x alone are tabulated), in parallel.
@@ -490,11 +499,11 @@ impl<V: Variant> BetaGeo<V> {
     fn group_kernels(&self, table: &CustomerTable, horizons: &[f64]) -> (Vec<u32>, Vec<f64>) {
         let scale = table.unit().in_units_of(self.time_unit);
         let d = shift::<V>();
-        let (group_of, keys) = group_by_frequency_and_age(table, scale);
+        let (group_of, keys) = index_unique_pairs(table.frequency(), table.age());
         let kernel: Vec<f64> = keys
             .par_iter()
             .flat_map_iter(|&(xg, tg)| {
-                let denom = self.alpha + tg;
+                let denom = self.alpha + tg * scale;
                 horizons
                     .iter()
                     .map(move |&h| kernel(self.r + xg, self.a, self.b + xg + d, h / denom))
@@ -523,25 +532,6 @@ fn kernel(k: f64, a: f64, bx: f64, tau: f64) -> f64 {
 /// Rows per parallel task in predictions.
 const PREDICT_CHUNK: usize = 8192;
 
-/// Each customer's group of identical (x, T), and each group's (x, T in the model's unit, i.e.
-/// times `scale`), groups numbered in order of first appearance.
-fn group_by_frequency_and_age(table: &CustomerTable, scale: f64) -> (Vec<u32>, Vec<(f64, f64)>) {
-    let (x, age) = (table.frequency(), table.age());
-    let mut groups: FastMap<(u64, u64), u32> = FastMap::default();
-    let mut keys: Vec<(f64, f64)> = Vec::new();
-    let group_of = x
-        .iter()
-        .zip(age.iter())
-        .map(|(&xi, &ti)| {
-            let key = (xi.to_bits(), (ti + 0.0).to_bits());
-            *groups.entry(key).or_insert_with(|| {
-                keys.push((xi, ti * scale));
-                (keys.len() - 1) as u32
-            })
-        })
-        .collect();
-    (group_of, keys)
-}
 
 /// The BG/NBD log-likelihood of a table, prepared once for many evaluations (what a fit does at
 /// each step), for benchmarks and diagnostics.

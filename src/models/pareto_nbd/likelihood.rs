@@ -10,16 +10,16 @@
 //! a difference of two Gauss hypergeometric functions, which cancel catastrophically and
 //! overflow for frequent customers (the NaNs other libraries give). Here `I` is computed as it
 //! is defined, a positive integral, in log space: the substitution
-//! `u = ln((c+tau)/(c+t_x))`, `v = (1 - e^{-(K-1)u}) / (1 - e^{-(K-1)U})` with `c` the rate of
-//! the steeper factor and `K = k + s + 1` absorbs the steep part exactly, leaving a smooth,
-//! bounded, monotone factor for Gauss-Legendre quadrature (20 nodes per panel, more panels when
-//! that factor varies by more than e^4). The gradient is the quadrature of the derivative of the
-//! integrand on the same nodes.
+//! `u = ln((c+tau)/(c+t_x))` with `c` the rate of the steeper factor turns the integrand into
+//! `e^{-(K-1)u} R(u)`, `K = k + s + 1`, with `R` smooth, bounded and monotone; on panels of
+//! width at most `3/(K-1)` in `u`, the substitution `v = (1 - e^{-(K-1)w}) / (1 - e^{-(K-1)h})`
+//! absorbs the exponential exactly and 20 Gauss-Legendre nodes integrate `R`. The gradient is
+//! the quadrature of the derivative of the integrand on the same nodes.
 
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use crate::data::CompressedRfm;
-use crate::models::bgnbd::likelihood::index_unique;
+use crate::data::group::index_unique;
 use crate::optim::reduce::chunked_sum;
 use crate::optim::LogLikelihood;
 use crate::special::quadrature::gauss_legendre;
@@ -55,22 +55,25 @@ pub(crate) fn ln_death_integral<const GRAD: bool>(
     let m = k + s1 - 1.0;
     let c1 = base + y1;
     let big_u = ((y2 - y1) / c1).ln_1p();
-    let em = (-m * big_u).exp_m1(); // in (-1, 0)
-    let ln_wt = (-em / m).ln();
-    // ln of the residual ((c+tau)/(o+tau))^resid at both ends: it is monotone
+    // ln of the residual ((c+tau)/(o+tau))^resid: monotone, so its largest value is at an end
     let ln_resid = |c_tau: f64, o_tau: f64| resid * (c_tau.ln() - o_tau.ln());
-    let (r1, r2) = (ln_resid(c1, other + y1), ln_resid(base + y2, other + y2));
-    let shift = r1.max(r2);
-    let panels = 1 + ((r1 - r2).abs() / 4.0).min(63.0) as usize;
+    let shift = ln_resid(c1, other + y1).max(ln_resid(base + y2, other + y2));
+    // panels of width <= 3/m in u: on each the weight falls by at most e^-3 and the residual
+    // varies by at most e^3, so 20 nodes resolve it
+    let panels = ((m * big_u / 3.0).ceil() as usize).clamp(1, 64);
+    let h = big_u / panels as f64;
+    let em = (-m * h).exp_m1(); // in (-1, 0)
+    let ln_wt = (-em / m).ln();
     let (nodes, weights) = gauss_legendre();
     let (mut sum, mut d) = (0.0, [0.0; 4]);
     for j in 0..panels {
+        let ua = j as f64 * h;
+        let scale = (-m * ua).exp();
         for (x, w) in nodes.iter().zip(weights) {
-            let v = (j as f64 + x) / panels as f64;
-            let u = -(em * v).ln_1p() / m;
+            let u = ua - (em * x).ln_1p() / m;
             let c_tau = c1 * u.exp();
             let o_tau = other - base + c_tau;
-            let e = w * (ln_resid(c_tau, o_tau) - shift).exp();
+            let e = scale * w * (ln_resid(c_tau, o_tau) - shift).exp();
             sum += e;
             if GRAD {
                 let (a_tau, b_tau) = if alpha_base {
@@ -79,19 +82,14 @@ pub(crate) fn ln_death_integral<const GRAD: bool>(
                     (o_tau, c_tau)
                 };
                 d[0] -= e * a_tau.ln();
-                d[1] -= e * k / a_tau;
+                d[1] -= e / a_tau;
                 d[2] -= e * b_tau.ln();
-                d[3] -= e * s1 / b_tau;
+                d[3] -= e / b_tau;
             }
         }
     }
-    let sum = sum / panels as f64;
     let ln_i = -m * c1.ln() + ln_wt + shift + sum.ln();
-    if GRAD {
-        for v in &mut d {
-            *v /= panels as f64 * sum;
-        }
-    }
+    let d = [d[0] / sum, k * d[1] / sum, d[2] / sum, s1 * d[3] / sum];
     (ln_i, d)
 }
 
