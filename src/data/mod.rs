@@ -1,8 +1,12 @@
 //! Customer data: RFM summaries, the customer table, and its compression.
 
 pub mod compress;
+mod csv_fields;
+pub mod discrete;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+pub mod periods;
+pub mod retention;
 pub mod rfm;
 pub mod transactions;
 

@@ -3,8 +3,13 @@
 //! Purchase-and-dropout models (BG/NBD, ...) implement [`PurchaseModel`], which is all the
 //! value layer needs to turn them into lifetime values.
 
+pub mod bdw;
+pub mod bgbb;
 pub mod bgnbd;
+pub mod discrete;
 pub mod gamma_gamma;
+pub mod retention;
+pub mod sbg;
 
 pub use bgnbd::BgNbd;
 pub use gamma_gamma::{frequency_spend_correlation, GammaGamma, SpendCorrelation};
