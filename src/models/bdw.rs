@@ -13,9 +13,10 @@ use statrs::function::gamma::digamma;
 use crate::data::retention::Tenures;
 use crate::error::{Error, Result};
 use crate::fit::{maximize, FitOptions, LogLikelihood};
-use crate::models::discrete::{check_positive, BetaBase, DiscreteFit};
+use crate::models::discrete::{check_positive, out_of_range, BetaBase, DiscreteFit};
 use crate::models::retention::RetentionModel;
 use crate::models::sbg::check_data;
+use crate::special::ln_gamma_ratio;
 
 /// Parameter names in the order of [`Bdw::params`] and fit reports.
 pub const PARAM_NAMES: [&str; 3] = ["alpha", "beta", "c"];
@@ -116,11 +117,19 @@ fn ln_survival_gradient(base: &BetaBase, p: &[f64], t: f64) -> (f64, [f64; 3]) {
 }
 
 /// `ln P(T = k + 1) = ln(S(k) - S(k + 1))` and its gradient.
+///
+/// `ln S(k + 1) - ln S(k) = [ln G(beta + s1) - ln G(alpha + beta + s1)] - [ln G(beta + s0) -
+/// ln G(alpha + beta + s0)]` with `s = t^c` is taken from log-gamma *ratios* (each bracket is
+/// about `-alpha ln s`): for large `s` the two survivals are close and their log-gammas
+/// large, and plain differences would lose the digits that `1 - S(k + 1) / S(k)` needs.
 fn ln_churn_gradient(base: &BetaBase, p: &[f64], k: f64) -> (f64, [f64; 3]) {
     let (l0, g0) = ln_survival_gradient(base, p, k);
-    let (l1, g1) = ln_survival_gradient(base, p, k + 1.0);
-    let ratio = (l1 - l0).exp();
-    let one_minus = -(l1 - l0).exp_m1();
+    let (_, g1) = ln_survival_gradient(base, p, k + 1.0);
+    let (s0, s1) = (k.powf(p[2]), (k + 1.0).powf(p[2]));
+    let bracket = |s: f64| ln_gamma_ratio(p[1] + s, p[0] + p[1] + s).0;
+    let step = bracket(s1) - bracket(s0);
+    let ratio = step.exp();
+    let one_minus = -step.exp_m1();
     let mut g = [0.0; 3];
     for j in 0..3 {
         g[j] = (g0[j] - ratio * g1[j]) / one_minus;
@@ -139,6 +148,9 @@ impl LogLikelihood for BdwLikelihood<'_> {
     }
 
     fn value_and_gradient(&self, p: &[f64], grad: &mut [f64]) -> f64 {
+        if out_of_range(p, grad) {
+            return f64::NAN;
+        }
         let base = BetaBase::new(p[0], p[1]);
         grad.fill(0.0);
         let mut total = 0.0;

@@ -29,7 +29,7 @@ use crate::data::discrete::{DiscreteHistory, DiscreteTable};
 use crate::data::periods::Periods;
 use crate::error::{Error, Result};
 use crate::fit::{maximize, FitOptions, LogLikelihood};
-use crate::models::discrete::{check_positive, log_sum_exp, BetaBase, DiscreteFit};
+use crate::models::discrete::{check_positive, log_sum_exp, out_of_range, BetaBase, DiscreteFit};
 use crate::special::hyp2f1;
 
 /// Parameter names in the order of [`BgBb::params`] and fit reports.
@@ -342,6 +342,9 @@ impl LogLikelihood for BgBbLikelihood<'_> {
     }
 
     fn value_and_gradient(&self, p: &[f64], grad: &mut [f64]) -> f64 {
+        if out_of_range(p, grad) {
+            return f64::NAN;
+        }
         let ab = BetaBase::new(p[0], p[1]);
         let gd = BetaBase::new(p[2], p[3]);
         grad.fill(0.0);

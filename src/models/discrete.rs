@@ -2,11 +2,11 @@
 //! result, and log-Beta ratios with their derivatives.
 
 use serde::{Deserialize, Serialize};
-use statrs::function::beta::ln_beta;
-use statrs::function::gamma::digamma;
+use statrs::function::gamma::{digamma, ln_gamma};
 
 use crate::error::{Error, Result};
 use crate::fit::FitReport;
+use crate::special::ln_gamma_ratio;
 
 /// A discrete-time or contractual model fitted by maximum likelihood, with the fit's report.
 ///
@@ -69,7 +69,7 @@ impl BetaBase {
             psi_a: digamma(a),
             psi_b: digamma(b),
             psi_ab: digamma(a + b),
-            ln_b: ln_beta(a, b),
+            ln_b: ln_gamma(a) + ln_gamma_ratio(b, a + b).0,
         }
     }
 
@@ -78,16 +78,30 @@ impl BetaBase {
         let (a, b) = (self.a + i, self.b + j);
         let psi_sum = digamma(a + b);
         (
-            ln_beta(a, b) - self.ln_b,
+            self.ln_ratio(i, j),
             digamma(a) - psi_sum - self.psi_a + self.psi_ab,
             digamma(b) - psi_sum - self.psi_b + self.psi_ab,
         )
     }
 
-    /// `ln B(a+i, b+j) - ln B(a, b)` without derivatives.
+    /// `ln B(a+i, b+j) - ln B(a, b)` without derivatives, as
+    /// `ln G(a+i) + [ln G(b+j) - ln G(a+b+i+j)] - ln B(a, b)`: the bracket is a log-gamma
+    /// ratio, accurate when `j` is large (long tenures, many opportunities), where the two
+    /// log-gammas are large and close.
     pub(crate) fn ln_ratio(&self, i: f64, j: f64) -> f64 {
-        ln_beta(self.a + i, self.b + j) - self.ln_b
+        let (a, b) = (self.a + i, self.b + j);
+        ln_gamma(a) + ln_gamma_ratio(b, a + b).0 - self.ln_b
     }
+}
+
+/// Whether a likelihood can be evaluated at `p` (an optimiser's trial step can overflow or
+/// underflow a parameter); if not, fills `grad` with NaN, which the fit driver rejects.
+pub(crate) fn out_of_range(p: &[f64], grad: &mut [f64]) -> bool {
+    if p.iter().all(|v| v.is_finite() && *v > 0.0) {
+        return false;
+    }
+    grad.fill(f64::NAN);
+    true
 }
 
 /// `ln(sum exp(terms))` with the gradient of the sum's log, each term given as

@@ -15,7 +15,7 @@ use crate::data::periods::Periods;
 use crate::data::retention::Tenures;
 use crate::error::{Error, Result};
 use crate::fit::{maximize, FitOptions, LogLikelihood};
-use crate::models::discrete::{check_positive, BetaBase, DiscreteFit};
+use crate::models::discrete::{check_positive, out_of_range, BetaBase, DiscreteFit};
 use crate::models::retention::RetentionModel;
 use crate::special::hyp2f1;
 
@@ -167,6 +167,9 @@ impl LogLikelihood for SbgLikelihood<'_> {
     }
 
     fn value_and_gradient(&self, p: &[f64], grad: &mut [f64]) -> f64 {
+        if out_of_range(p, grad) {
+            return f64::NAN;
+        }
         let base = BetaBase::new(p[0], p[1]);
         grad.fill(0.0);
         let mut total = 0.0;

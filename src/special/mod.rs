@@ -11,3 +11,5 @@ mod kernel;
 
 pub use hyp2f1::hyp2f1;
 pub use kernel::bgnbd_expected_alive;
+
+pub(crate) use gamma::ln_gamma_ratio;
