@@ -8,6 +8,7 @@ pub mod parquet;
 pub mod periods;
 pub mod retention;
 pub mod rfm;
+pub mod subscriptions;
 pub mod transactions;
 
 pub use compress::CompressedRfm;
