@@ -40,11 +40,12 @@ fn help_explains_the_data_shape_and_units() {
     ok(&o);
     // lines are wrapped to the terminal's width
     let out = stdout(&o).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(out.contains("(customer, start, end or empty, price)"), "{out}");
+    assert!(out.contains("Units: periods"), "{out}");
     assert!(
-        out.contains("end date (empty while the subscription is active)"),
+        out.contains("The period of a renewal: year, quarter, month or week"),
         "{out}"
     );
-    assert!(out.contains("period"), "{out}");
 }
 
 #[test]
