@@ -40,7 +40,10 @@ fn help_explains_the_data_shape_and_units() {
     ok(&o);
     // lines are wrapped to the terminal's width
     let out = stdout(&o).split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(out.contains("(customer, start, end or empty, price)"), "{out}");
+    assert!(
+        out.contains("(customer, start, end or empty, price)"),
+        "{out}"
+    );
     assert!(out.contains("Units: periods"), "{out}");
     assert!(
         out.contains("The period of a renewal: year, quarter, month or week"),

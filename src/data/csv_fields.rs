@@ -82,3 +82,23 @@ impl CsvTable {
         Ok(v)
     }
 }
+
+/// Weights of `rows` rows: as many as rows, each finite and `>= 0`.
+pub(crate) fn check_weights(rows: usize, weights: &[f64]) -> Result<()> {
+    if rows != weights.len() {
+        return Err(Error::LengthMismatch {
+            column: "weights".into(),
+            expected: rows,
+            actual: weights.len(),
+        });
+    }
+    if let Some(i) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+        return Err(Error::invalid_value(
+            i + 1,
+            "weights",
+            weights[i],
+            "must be finite and >= 0",
+        ));
+    }
+    Ok(())
+}

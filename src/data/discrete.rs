@@ -13,7 +13,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::data::csv_fields::CsvTable;
+use crate::data::csv_fields::{check_weights, CsvTable};
 use crate::data::periods::CalendarPeriod;
 use crate::data::transactions::{for_each_transaction, TransactionLogOptions};
 use crate::error::{Error, Result};
@@ -128,21 +128,7 @@ pub struct DiscreteTable {
 impl DiscreteTable {
     /// A table of `histories`, each with its weight (finite, `>= 0`).
     pub fn new(histories: Vec<DiscreteHistory>, weights: Vec<f64>) -> Result<Self> {
-        if histories.len() != weights.len() {
-            return Err(Error::LengthMismatch {
-                column: "weights".into(),
-                expected: histories.len(),
-                actual: weights.len(),
-            });
-        }
-        if let Some(i) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
-            return Err(Error::invalid_value(
-                i + 1,
-                "weights",
-                weights[i],
-                "must be finite and >= 0",
-            ));
-        }
+        check_weights(histories.len(), &weights)?;
         Ok(DiscreteTable {
             histories,
             weights,

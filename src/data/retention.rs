@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-use crate::data::csv_fields::CsvTable;
+use crate::data::csv_fields::{check_weights, CsvTable};
 use crate::data::periods::Periods;
 use crate::error::{Error, Result};
 
@@ -69,21 +69,7 @@ pub struct Tenures {
 impl Tenures {
     /// Rows with their weights (finite, `>= 0`).
     pub fn new(rows: Vec<Tenure>, weights: Vec<f64>) -> Result<Self> {
-        if rows.len() != weights.len() {
-            return Err(Error::LengthMismatch {
-                column: "weights".into(),
-                expected: rows.len(),
-                actual: weights.len(),
-            });
-        }
-        if let Some(i) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
-            return Err(Error::invalid_value(
-                i + 1,
-                "weights",
-                weights[i],
-                "must be finite and >= 0",
-            ));
-        }
+        check_weights(rows.len(), &weights)?;
         Ok(Tenures { rows, weights })
     }
 
