@@ -1,11 +1,16 @@
 //! Customer data: RFM summaries, the customer table, and its compression.
 
 pub mod compress;
+mod csv_fields;
+pub mod discrete;
 pub(crate) mod group;
 pub(crate) mod hash;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+pub mod periods;
+pub mod retention;
 pub mod rfm;
+pub mod subscriptions;
 pub mod transactions;
 
 pub use compress::CompressedRfm;

@@ -9,12 +9,17 @@
 //! Adding a purchase model: a module implementing the three traits, and one line in the
 //! `purchase_models!` invocation of [`registry`].
 
+pub mod bdw;
+pub mod bgbb;
 pub mod bgnbd;
+pub mod discrete;
 pub mod gamma_gamma;
 pub mod mbgnbd;
 pub mod pareto_nbd;
 pub mod purchase;
 pub mod registry;
+pub mod retention;
+pub mod sbg;
 pub mod spend;
 
 pub use bgnbd::BgNbd;

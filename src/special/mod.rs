@@ -15,3 +15,5 @@ pub(crate) use gamma::expm1_quot;
 pub use gamma::trigamma;
 pub use hyp2f1::hyp2f1;
 pub use kernel::bgnbd_expected_alive;
+
+pub(crate) use gamma::ln_gamma_ratio;

@@ -13,6 +13,7 @@
 pub mod config;
 pub mod historical;
 pub mod lifetime;
+pub mod subscriber;
 pub mod table;
 
 pub use config::{ClvConfig, Discount};

@@ -17,6 +17,7 @@ mod model_file;
 mod progress;
 mod purchase_days;
 mod report_cmd;
+mod retention_cmd;
 mod segment_cmd;
 
 use std::process::ExitCode;
@@ -65,6 +66,9 @@ enum Command {
     /// or attribute groups with repeat rates, and CLV against acquisition cost; prints the
     /// tables and writes them as CSV.
     Segment(segment_cmd::SegmentArgs),
+    /// Subscriptions: fit sBG and BdW per cohort of a subscription log (customer, start, end or
+    /// empty, price); print retention curves, churn, DERL and subscriber value. Units: periods.
+    Retention(retention_cmd::RetentionArgs),
 }
 
 fn run(cli: &Cli) -> Result<(), Failure> {
@@ -76,6 +80,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         Command::Simulate(a) => commands::simulate(a, &progress),
         Command::Report(a) => report_cmd::report(a, &progress),
         Command::Segment(a) => segment_cmd::segment(a, &progress),
+        Command::Retention(a) => retention_cmd::retention(a),
     }
 }
 

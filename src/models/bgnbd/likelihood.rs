@@ -251,7 +251,6 @@ pub struct BetaGeoData {
     total_weight: f64,
 }
 
-
 impl BetaGeoData {
     /// Prepares the likelihood of `c` for the variant with shift `d` (0: BG/NBD, 1: MBG/NBD).
     pub(super) fn new(c: &CompressedRfm, d: f64) -> BetaGeoData {

@@ -532,7 +532,6 @@ fn kernel(k: f64, a: f64, bx: f64, tau: f64) -> f64 {
 /// Rows per parallel task in predictions.
 const PREDICT_CHUNK: usize = 8192;
 
-
 /// The BG/NBD log-likelihood of a table, prepared once for many evaluations (what a fit does at
 /// each step), for benchmarks and diagnostics.
 ///

@@ -18,8 +18,8 @@
 
 use statrs::function::gamma::{digamma, ln_gamma};
 
-use crate::data::CompressedRfm;
 use crate::data::group::index_unique;
+use crate::data::CompressedRfm;
 use crate::optim::reduce::chunked_sum;
 use crate::optim::LogLikelihood;
 use crate::special::quadrature::gauss_legendre;
