@@ -75,7 +75,7 @@ impl Sum {
 }
 
 impl AovByTenure {
-    fn first_table(&self, for_terminal: bool) -> TextTable {
+    pub(crate) fn first_table(&self, for_terminal: bool) -> TextTable {
         let mut t = TextTable::new(&[
             "cohort",
             "customers",
@@ -108,7 +108,7 @@ impl AovByTenure {
         t
     }
 
-    fn tenure_table(&self, for_terminal: bool, cohort: Option<&str>) -> TextTable {
+    pub(crate) fn tenure_table(&self, for_terminal: bool, cohort: Option<&str>) -> TextTable {
         let mut t = TextTable::new(&["cohort", "tenure_month", "orders", "revenue", "aov"]);
         for c in self
             .by_tenure

@@ -92,7 +92,7 @@ pub struct ChurnTable {
 }
 
 impl ChurnTable {
-    fn table(&self, for_terminal: bool) -> TextTable {
+    pub(crate) fn table(&self, for_terminal: bool) -> TextTable {
         let mut headers = vec![self.grouping.clone(), "customers".into()];
         for w in &self.windows_days {
             headers.push(format!("churn_{w}d"));

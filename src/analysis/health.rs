@@ -303,7 +303,7 @@ pub struct HealthDistribution {
 }
 
 impl HealthDistribution {
-    fn table(&self, for_terminal: bool) -> TextTable {
+    pub(crate) fn table(&self, for_terminal: bool) -> TextTable {
         let mut t = TextTable::new(&[
             self.grouping.as_str(),
             "customers",

@@ -11,6 +11,7 @@ use std::io::Read;
 
 use chrono::NaiveDate;
 
+use super::PurchaseHistory;
 use crate::data::transactions::{for_each_transaction, TransactionLogOptions};
 use crate::error::{Error, Result};
 
@@ -135,6 +136,37 @@ impl OrderLog {
                 })
             })
             .collect()
+    }
+
+    /// The orders up to `end` (included), which becomes the end of observation: for example
+    /// the log cut at the calibration end of the scores. Customers without an order by then
+    /// are left out; an end before every order is [`Error::Empty`].
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use clv::analysis::OrderLog;
+    /// let d = |m, day| NaiveDate::from_ymd_opt(1997, m, day).unwrap();
+    /// let log = OrderLog::from_transactions([("a", d(1, 5), None), ("a", d(3, 1), None), ("b", d(4, 2), None)], None).unwrap();
+    /// let early = log.up_to(d(3, 31)).unwrap();
+    /// assert_eq!((early.ids().len(), early.observation_end()), (1, d(3, 31)));
+    /// ```
+    pub fn up_to(&self, end: NaiveDate) -> Result<OrderLog> {
+        let amount = |o: &Order| self.has_amounts.then_some(o.amount);
+        OrderLog::from_transactions(
+            self.customers()
+                .flat_map(|(id, orders)| orders.iter().map(move |o| (id, o.date, amount(o)))),
+            Some(end),
+        )
+    }
+
+    /// Each customer's first and second order day, for the repeat rates of the
+    /// [`cohort_table`](super::cohort_table), with the same end of observation.
+    pub fn purchase_history(&self) -> Result<PurchaseHistory> {
+        PurchaseHistory::from_transactions(
+            self.customers()
+                .flat_map(|(id, orders)| orders.iter().take(2).map(move |o| (id, o.date))),
+            Some(self.observation_end),
+        )
     }
 
     /// An error unless the orders carry amounts (`what` names the indicator).

@@ -77,7 +77,7 @@ impl Acc {
 }
 
 impl RevenueSplit {
-    fn table(&self, for_terminal: bool) -> TextTable {
+    pub(crate) fn table(&self, for_terminal: bool) -> TextTable {
         let mut t = TextTable::new(&[
             "period",
             "orders",

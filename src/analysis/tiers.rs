@@ -154,7 +154,7 @@ pub struct Tiers {
 }
 
 impl Tiers {
-    fn table(&self, for_terminal: bool) -> TextTable {
+    pub(crate) fn table(&self, for_terminal: bool) -> TextTable {
         let mut t = TextTable::new(&[
             "tier",
             "customers",
