@@ -59,8 +59,14 @@ fn segment_prints_and_writes_every_indicator() {
     let out = dir.path().join("out");
     // Revenue in February: a's repeat (30, acquired in January) and c's first order (10).
     let revenue = read(&out, "revenue.csv");
-    assert!(revenue.contains("\n2024-02,2,2,1,40,10,30,30,0.75\n"), "{revenue}");
-    assert!(revenue.contains("\n(all),7,4,4,185,115,70,70,"), "{revenue}");
+    assert!(
+        revenue.contains("\n2024-02,2,2,1,40,10,30,30,0.75\n"),
+        "{revenue}"
+    );
+    assert!(
+        revenue.contains("\n(all),7,4,4,185,115,70,70,"),
+        "{revenue}"
+    );
     // March cohort (d, 36 days observed): churned for 30 days, too young for 60 and 90.
     let churn = read(&out, "churn_by_cohort.csv");
     assert!(
@@ -69,10 +75,16 @@ fn segment_prints_and_writes_every_indicator() {
     );
     assert!(churn.contains("\n2024-03,1,1,1,,0,,0,"), "{churn}");
     // January (a, b): b churned; model churn (0.1 + 0.8) / 2.
-    assert!(churn.contains("\n2024-01,2,0.5,2,0.5,2,0.5,2,0.45"), "{churn}");
+    assert!(
+        churn.contains("\n2024-01,2,0.5,2,0.5,2,0.5,2,0.45"),
+        "{churn}"
+    );
     // First orders 15, 40, 10, 50; repeats 30, 20, 20.
     let aov = read(&out, "aov.csv");
-    assert!(aov.contains(&format!("\n(all),4,28.75,3,{},", 70.0 / 3.0)), "{aov}");
+    assert!(
+        aov.contains(&format!("\n(all),4,28.75,3,{},", 70.0 / 3.0)),
+        "{aov}"
+    );
     // 4 customers: round(0.2) = 0 Platinum, Gold 1 (a), Silver 1 (c), Standard 2.
     let tiers = read(&out, "tiers.csv");
     let counts: Vec<&str> = tiers
@@ -89,7 +101,11 @@ fn segment_prints_and_writes_every_indicator() {
     assert!(read(&out, "health_by_segment.csv").starts_with("segment,customers,mean,"));
     assert!(read(&out, "churn_by_segment.csv").starts_with("segment,customers,churn_30d"));
     assert!(read(&out, "aov_by_tenure.csv").starts_with("cohort,tenure_month,orders,revenue,aov\n"));
-    assert!(read(&out, "segments.csv").lines().next().unwrap().ends_with(",action"));
+    assert!(read(&out, "segments.csv")
+        .lines()
+        .next()
+        .unwrap()
+        .ends_with(",action"));
     // Cohort lift: mean CLV 40; January (a, b) 55: +37.5%.
     let text = stdout(&o);
     for needle in [
@@ -143,7 +159,10 @@ fn health_weights_and_attribute_columns() {
 #[test]
 fn tiers_by_amount() {
     let dir = setup();
-    let o = segment(dir.path(), &["--tiers", "VIP=50,Regular=20,Other", "--tiers-by", "amount"]);
+    let o = segment(
+        dir.path(),
+        &["--tiers", "VIP=50,Regular=20,Other", "--tiers-by", "amount"],
+    );
     ok(&o);
     assert_eq!(
         read(&dir.path().join("out"), "customer_tiers.csv"),
@@ -213,7 +232,11 @@ fn report_has_a_section_and_plot_per_indicator() {
     for id in ["churn", "revenue", "order-value", "tiers", "health"] {
         assert!(html.contains(&format!("id=\"{id}\"")), "section {id}");
     }
-    for svg in ["churn_by_cohort.svg", "revenue_split.svg", "aov_by_tenure.svg"] {
+    for svg in [
+        "churn_by_cohort.svg",
+        "revenue_split.svg",
+        "aov_by_tenure.svg",
+    ] {
         assert!(read(&rep, svg).contains("<svg"), "{svg}");
     }
     assert!(html.contains("win back before they go"));

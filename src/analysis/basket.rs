@@ -137,7 +137,9 @@ impl AovByTenure {
     /// (the per-cohort months are in the CSV of [`write_tenure_csv`](Self::write_tenure_csv)).
     pub fn to_table_string(&self) -> String {
         let mut s = self.first_table(true).render();
-        s.push_str("first_aov: mean first-order value; repeat_to_first: repeat AOV / first AOV\n\n");
+        s.push_str(
+            "first_aov: mean first-order value; repeat_to_first: repeat AOV / first AOV\n\n",
+        );
         s.push_str(&self.tenure_table(true, Some("(all)")).render());
         s.push_str("tenure_month: whole months (30.4375 days) since the first order\n");
         s
@@ -205,7 +207,9 @@ pub fn aov_by_tenure(log: &OrderLog, period: CohortPeriod) -> Result<AovByTenure
             first_aov,
             repeat_orders: repeat.n,
             repeat_aov,
-            repeat_to_first: repeat_aov.filter(|_| first_aov > 0.0).map(|r| r / first_aov),
+            repeat_to_first: repeat_aov
+                .filter(|_| first_aov > 0.0)
+                .map(|r| r / first_aov),
         });
         for (month, s) in months {
             by_tenure.push(TenureCell {

@@ -238,7 +238,11 @@ pub fn health_scores(
         alive.push(table.p_alive[i]);
         recency.push(typical.map_or(0.0, |ipt| capped_ratio(ipt, gap)));
         let e = table.expected_purchases[i] / h;
-        expected.push(if rate > 0.0 { capped_ratio(e, rate) } else { 0.0 });
+        expected.push(if rate > 0.0 {
+            capped_ratio(e, rate)
+        } else {
+            0.0
+        });
     }
     let extras: Vec<(String, Vec<f64>)> = extra
         .iter()

@@ -53,8 +53,8 @@ pub mod tiers;
 pub use basket::{aov_by_tenure, AovByTenure, AovRow, TenureCell};
 pub use churn::{churn_table, segment_groups, ChurnOptions, ChurnRow, ChurnTable};
 pub use health::{
-    health_by_group, health_scores, read_extra_columns, ExtraColumn, HealthDistribution,
-    HealthRow, HealthScores, HealthWeights,
+    health_by_group, health_scores, read_extra_columns, ExtraColumn, HealthDistribution, HealthRow,
+    HealthScores, HealthWeights,
 };
 pub use orders::{Order, OrderLog};
 pub use privacy::Pseudonymizer;

@@ -177,7 +177,9 @@ impl OrderLog {
             Err(Error::invalid_option(
                 "amount",
                 "none",
-                format!("{what} needs the amount of each transaction: the log has no amount column"),
+                format!(
+                    "{what} needs the amount of each transaction: the log has no amount column"
+                ),
             ))
         }
     }

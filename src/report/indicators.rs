@@ -112,20 +112,22 @@ pub fn revenue(split: &RevenueSplit) -> Result<Section> {
         ],
     )?;
     let t = split.table(true);
-    Ok(Section::new("revenue", "Revenue from existing and new customers")
-        .paragraph(
-            "Per calendar period of the order: revenue of first orders (a customer's first \
+    Ok(
+        Section::new("revenue", "Revenue from existing and new customers")
+            .paragraph(
+                "Per calendar period of the order: revenue of first orders (a customer's first \
              day) and of repeat orders, and the revenue of customers acquired in an earlier \
              period with its share (existing_share; practitioners quote about 65% for an \
              online shop). Orders are a customer's purchases of one day. Also in revenue.csv.",
-        )
-        .table(t.headers, t.rows)
-        .plot(
-            "revenue_split",
-            svg,
-            "Per period, revenue of first orders, of repeat orders, and of customers acquired \
+            )
+            .table(t.headers, t.rows)
+            .plot(
+                "revenue_split",
+                svg,
+                "Per period, revenue of first orders, of repeat orders, and of customers acquired \
              before the period (part of the repeat revenue).",
-        ))
+            ),
+    )
 }
 
 /// Order value of first against repeat orders per cohort, and by tenure month, with a line

@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use clv::analysis::{
-    aov_by_tenure, calendar_cohorts, churn_table, health_by_group, health_scores,
-    loyalty_tiers, read_extra_columns, revenue_split, segment_customers, segment_groups,
-    AovByTenure, ChurnOptions, ChurnTable, CohortPeriod, GroupLabels, HealthDistribution,
-    HealthScores, HealthWeights, OrderLog, Pseudonymizer, RevenueSplit, ScoreView,
-    SegmentOptions, Segmentation, TierBy, TierOptions, Tiers,
+    aov_by_tenure, calendar_cohorts, churn_table, health_by_group, health_scores, loyalty_tiers,
+    read_extra_columns, revenue_split, segment_customers, segment_groups, AovByTenure,
+    ChurnOptions, ChurnTable, CohortPeriod, GroupLabels, HealthDistribution, HealthScores,
+    HealthWeights, OrderLog, Pseudonymizer, RevenueSplit, ScoreView, SegmentOptions, Segmentation,
+    TierBy, TierOptions, Tiers,
 };
 use clv::data::transactions::{NaiveDate, TransactionLogOptions};
 use clv::report::{indicators, Section};
@@ -108,9 +108,9 @@ fn name_values(spec: &str, option: &str) -> Result<Vec<(String, f64)>, Failure> 
     spec.split(',')
         .filter(|p| !p.trim().is_empty())
         .map(|p| {
-            let (name, value) = p
-                .split_once('=')
-                .ok_or_else(|| Failure::new(format!("{option}: expected NAME=NUMBER, got {p:?}")))?;
+            let (name, value) = p.split_once('=').ok_or_else(|| {
+                Failure::new(format!("{option}: expected NAME=NUMBER, got {p:?}"))
+            })?;
             let v: f64 = value.trim().parse().map_err(|_| {
                 Failure::new(format!("{option}: {value:?} is not a number (in {p:?})"))
             })?;
@@ -231,18 +231,30 @@ impl Indicators {
     /// Prints every table.
     pub fn print(&self, grouping: &str) {
         if let Some(c) = &self.churn_by_group {
-            say!("Churn by {grouping}, observed and model:\n\n{}", c.to_table_string());
+            say!(
+                "Churn by {grouping}, observed and model:\n\n{}",
+                c.to_table_string()
+            );
         }
         if let Some(c) = &self.churn_by_segment {
-            say!("Churn by segment, observed and model:\n\n{}", c.to_table_string());
+            say!(
+                "Churn by segment, observed and model:\n\n{}",
+                c.to_table_string()
+            );
         }
         if let Some(r) = &self.revenue {
-            say!("Revenue from existing and new customers:\n\n{}", r.to_table_string());
+            say!(
+                "Revenue from existing and new customers:\n\n{}",
+                r.to_table_string()
+            );
         }
         if let Some(v) = &self.aov {
             say!("Average order value by tenure:\n\n{}", v.to_table_string());
         }
-        say!("Loyalty tiers by predicted CLV:\n\n{}", self.tiers.to_table_string());
+        say!(
+            "Loyalty tiers by predicted CLV:\n\n{}",
+            self.tiers.to_table_string()
+        );
         say!(
             "Health score (0-100) by segment:\n\n{}",
             self.health_by_segment.to_table_string()
@@ -294,7 +306,11 @@ impl Indicators {
         }
         s.push(indicators::tiers(&self.tiers));
         let extras: Vec<String> = self.health.extras.iter().map(|e| e.0.clone()).collect();
-        s.push(indicators::health(&self.health_by_segment, &self.weights, &extras));
+        s.push(indicators::health(
+            &self.health_by_segment,
+            &self.weights,
+            &extras,
+        ));
         Ok(s)
     }
 }

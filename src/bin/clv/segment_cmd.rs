@@ -19,8 +19,8 @@ use clv::TimeUnit;
 
 use crate::args::{parse_date, LogLayoutArgs};
 use crate::failure::{Context, Failure};
-use crate::progress::Progress;
 use crate::indicators::{compute as compute_indicators, read_orders, IndicatorArgs, Indicators};
+use crate::progress::Progress;
 
 /// Calendar period of the acquisition cohorts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -430,8 +430,7 @@ pub fn cohorts_section(t: &CohortTable, observation_end: NaiveDate) -> Section {
                 r.customers.to_string(),
                 format!("{:.2}", r.mean_clv),
                 format!("{:.2}", r.total_clv),
-                r.lift
-                    .map_or("-".into(), |x| format!("{:+.1}%", 100.0 * x)),
+                r.lift.map_or("-".into(), |x| format!("{:+.1}%", 100.0 * x)),
                 format!("{:.3}", r.mean_p_alive),
                 pct(Some(r.share_active)),
             ];
