@@ -17,7 +17,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::cohorts::window_share;
+use super::cohorts::{push_window_cells, window_share};
 use super::orders::OrderLog;
 use super::{check_len, fmt_pct, GroupLabels, RepeatRate, ScoreView, Segmentation, TextTable};
 use crate::error::{Error, Result};
@@ -109,18 +109,7 @@ impl ChurnTable {
         for r in self.rows.iter().chain(std::iter::once(&self.overall)) {
             let mut cells = vec![r.group.clone(), r.customers.to_string()];
             for rate in &r.observed {
-                match (for_terminal, *rate) {
-                    (true, RepeatRate::Rate { rate, .. }) => cells.push(fmt_pct(Some(rate))),
-                    (true, RepeatRate::TooYoung { .. }) => cells.push("too young".into()),
-                    (false, RepeatRate::Rate { rate, observed }) => {
-                        cells.push(format!("{rate}"));
-                        cells.push(observed.to_string());
-                    }
-                    (false, RepeatRate::TooYoung { observed, .. }) => {
-                        cells.push(String::new());
-                        cells.push(observed.to_string());
-                    }
-                }
+                push_window_cells(&mut cells, *rate, for_terminal);
             }
             cells.push(if for_terminal {
                 fmt_pct(Some(r.model_churn))

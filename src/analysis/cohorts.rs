@@ -508,18 +508,7 @@ impl CohortTable {
                 ]
             };
             for rate in &r.repeat {
-                match (for_terminal, *rate) {
-                    (true, RepeatRate::Rate { rate, .. }) => cells.push(fmt_pct(Some(rate))),
-                    (true, RepeatRate::TooYoung { .. }) => cells.push("too young".into()),
-                    (false, RepeatRate::Rate { rate, observed }) => {
-                        cells.push(format!("{rate}"));
-                        cells.push(observed.to_string());
-                    }
-                    (false, RepeatRate::TooYoung { observed, .. }) => {
-                        cells.push(String::new());
-                        cells.push(observed.to_string());
-                    }
-                }
+                push_window_cells(&mut cells, *rate, for_terminal);
             }
             t.rows.push(cells);
         }
@@ -641,6 +630,23 @@ pub fn cohort_table(
         overall,
         active_level: options.active_level,
     })
+}
+
+/// The cells of one window's share: on a terminal the percentage or `too young`; in CSV the
+/// share (empty when too young) and the customers observed.
+pub(crate) fn push_window_cells(cells: &mut Vec<String>, rate: RepeatRate, for_terminal: bool) {
+    match (for_terminal, rate) {
+        (true, RepeatRate::Rate { rate, .. }) => cells.push(fmt_pct(Some(rate))),
+        (true, RepeatRate::TooYoung { .. }) => cells.push("too young".into()),
+        (false, RepeatRate::Rate { rate, observed }) => {
+            cells.push(format!("{rate}"));
+            cells.push(observed.to_string());
+        }
+        (false, RepeatRate::TooYoung { observed, .. }) => {
+            cells.push(String::new());
+            cells.push(observed.to_string());
+        }
+    }
 }
 
 /// Cohort lift of a group's mean against the base's: `mean / base - 1`, `None` for a base of 0.
