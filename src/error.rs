@@ -65,6 +65,17 @@ pub enum Error {
         /// Why it is not acceptable.
         problem: String,
     },
+    /// A setting given as text (a tier specification, a missing input column for an
+    /// indicator...) is not acceptable.
+    #[error("invalid option `{name}` = {value:?}: {problem}")]
+    InvalidOption {
+        /// Option name.
+        name: String,
+        /// Its value as given.
+        value: String,
+        /// Why it is not acceptable.
+        problem: String,
+    },
     /// Maximum-likelihood estimation did not converge.
     #[error("{model} fit did not converge: {reason} after {iterations} iterations \
              (last parameters {params:?}, log-likelihood {log_likelihood}, gradient norm {gradient_norm:e}); \
@@ -193,6 +204,19 @@ impl Error {
     pub fn numerical(routine: impl Into<String>, problem: impl Into<String>) -> Self {
         Error::Numerical {
             routine: routine.into(),
+            problem: problem.into(),
+        }
+    }
+
+    /// Builds an [`Error::InvalidOption`].
+    pub fn invalid_option(
+        name: impl Into<String>,
+        value: impl ToString,
+        problem: impl Into<String>,
+    ) -> Self {
+        Error::InvalidOption {
+            name: name.into(),
+            value: value.to_string(),
             problem: problem.into(),
         }
     }

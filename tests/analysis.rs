@@ -148,7 +148,7 @@ fn segment_table_and_csv() {
     let mut rows = csv.lines();
     assert_eq!(
         rows.next().unwrap(),
-        "segment,customers,share_of_value,mean_clv,mean_p_alive,total_clv"
+        "segment,customers,share_of_value,mean_clv,mean_p_alive,total_clv,action"
     );
     assert_eq!(rows.next().unwrap().split(',').next(), Some("champions"));
     let customers = dir.path().join("customers.csv");
@@ -374,7 +374,7 @@ fn quarterly_cohorts_and_csv() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "cohort_quarter,customers,mean_clv,total_clv,mean_p_alive,share_active,\
+        "cohort_quarter,customers,mean_clv,total_clv,lift,mean_p_alive,share_active,\
          repeat_30d,observed_30d,repeat_60d,observed_60d,repeat_90d,observed_90d"
     );
     // Q1 (a..e), 30 days: only a repeated, 1/5; 60 days: a and b, 2/5 (all five observed at
@@ -483,8 +483,11 @@ fn cac_ratios_readings_and_affordable_cost() {
     let path = dir.path().join("cac.csv");
     t.write_csv(&path).unwrap();
     let csv = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(csv.lines().nth(1), Some("search,2,30,20,1.5,10,thin"));
-    assert!(csv.lines().nth(3).unwrap().starts_with("tv,3,50,,,"));
+    // lift against the mean of all six, 0.5 x 432 / 6 = 36 (the margin cancels).
+    let search = format!("search,2,30,{},20,1.5,10,thin", 30.0 / 36.0 - 1.0);
+    assert_eq!(csv.lines().nth(1), Some(search.as_str()));
+    let tv = format!("tv,3,50,{},,,", 50.0 / 36.0 - 1.0);
+    assert!(csv.lines().nth(3).unwrap().starts_with(&tv));
 }
 
 #[test]

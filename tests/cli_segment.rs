@@ -62,7 +62,7 @@ fn segments_counts_and_shares_by_hand() {
     let rows: Vec<&str> = segments.lines().collect();
     assert_eq!(
         rows[0],
-        "segment,customers,share_of_value,mean_clv,mean_p_alive,total_clv"
+        "segment,customers,share_of_value,mean_clv,mean_p_alive,total_clv,action"
     );
     assert!(rows[1].starts_with(&format!("champions,1,{},100,0.9,100", 100.0 / 196.0)));
     assert!(rows[2].starts_with(&format!("at_risk,1,{},80,0.2,80", 80.0 / 196.0)));
@@ -120,7 +120,7 @@ fn groups_by_an_attribute_with_cac() {
     let rows: Vec<&str> = cohorts.lines().collect();
     assert_eq!(
         rows[0],
-        "channel,customers,mean_clv,total_clv,mean_p_alive,share_active"
+        "channel,customers,mean_clv,total_clv,lift,mean_p_alive,share_active"
     );
     assert!(rows[1].starts_with("ads,3,37,111,"), "{}", rows[1]);
     assert!(rows[1].ends_with(",1"), "{}", rows[1]);
@@ -134,13 +134,19 @@ fn groups_by_an_attribute_with_cac() {
     // ads: 37 / 10 = 3.7, healthy, affordable 37 / 3; search: (85/3) / 20, thin.
     let cac = read(&out, "cac.csv");
     assert!(
-        cac.contains(&format!("ads,3,37,10,3.7,{},healthy", 37.0 / 3.0)),
+        // lift: 37 against the mean of all six, 196 / 6.
+        cac.contains(&format!(
+            "ads,3,37,{},10,3.7,{},healthy",
+            37.0 / (196.0 / 6.0) - 1.0,
+            37.0 / 3.0
+        )),
         "{cac}"
     );
     assert!(
         cac.contains(&format!(
-            "search,3,{},20,{},",
+            "search,3,{},{},20,{},",
             85.0 / 3.0,
+            85.0 / 3.0 / (196.0 / 6.0) - 1.0,
             85.0 / 3.0 / 20.0
         )),
         "{cac}"
@@ -170,7 +176,12 @@ fn groups_by_an_attribute_with_cac() {
     );
     ok(&o);
     let cac = read(&dir.path().join("out2"), "cac.csv");
-    assert!(cac.contains("ads,3,18.5,10,1.85,9.25,thin"), "{cac}");
+    // lift: the margin cancels, 18.5 against 0.5 x 196 / 6.
+    let lift = 18.5 / (0.5 * 196.0 / 6.0) - 1.0;
+    assert!(
+        cac.contains(&format!("ads,3,18.5,{lift},10,1.85,9.25,thin")),
+        "{cac}"
+    );
 }
 
 #[test]
@@ -198,26 +209,30 @@ fn cohorts_from_a_log_with_repeat_rates_and_too_young_windows() {
     let cohorts = read(&dir.path().join("out"), "cohorts.csv");
     let rows: Vec<Vec<&str>> = cohorts.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(
-        rows[0][6..],
+        rows[0][7..],
         ["repeat_30d", "observed_30d", "repeat_60d", "observed_60d"]
     );
     // January (a, b, c): all observed 30 days, only a came back within them (c after 45
     // days): 1/3. For 60 days c (Jan 25 + 60 = Mar 25) is not observed in full: too young.
     assert_eq!(rows[1][..2], ["2024-01", "3"]);
     assert_eq!(
-        rows[1][6..],
+        rows[1][7..],
         [&(1.0f64 / 3.0).to_string() as &str, "3", "", "2"]
     );
     // February (d, e): e (Feb 20 + 30 = Mar 21) is not observed 30 days in full.
     assert_eq!(rows[2][..2], ["2024-02", "2"]);
-    assert_eq!(rows[2][6..], ["", "1", "", "0"]);
+    assert_eq!(rows[2][7..], ["", "1", "", "0"]);
     assert_eq!(rows[3][..2], ["2024-03", "1"]);
     let text = stdout(&o);
     assert!(text.contains("too young"), "{text}");
     // January's CLVs: 100 + 80 + 10 = 190, mean 190/3; CAC 20.
     let cac = read(&dir.path().join("out"), "cac.csv");
     assert!(
-        cac.contains(&format!("2024-01,3,{},20,", 190.0 / 3.0)),
+        cac.contains(&format!(
+            "2024-01,3,{},{},20,",
+            190.0 / 3.0,
+            190.0 / 3.0 / (196.0 / 6.0) - 1.0
+        )),
         "{cac}"
     );
 
@@ -417,9 +432,9 @@ fn report_shows_segment_and_cohort_tables() {
             .unwrap_or_else(|| panic!("no cohort row {row}"));
         let end = start + html[start..].find("</tr>").unwrap();
         let cells: Vec<&str> = html[start..end].split("<td class=\"num\">").collect();
-        // cohort, customers, mean CLV, total CLV, mean P(alive), share active, 30 days...
+        // cohort, customers, mean CLV, total CLV, lift, mean P(alive), share active, 30 days...
         assert_eq!(
-            cells[7].trim_end_matches("</td>"),
+            cells[8].trim_end_matches("</td>"),
             rate,
             "{label}: {}",
             &html[start..end]

@@ -215,6 +215,9 @@ pub struct CacRow {
     pub customers: usize,
     /// `margin * mean CLV` of the group.
     pub mean_value: f64,
+    /// Cohort lift: the group's mean CLV relative to all customers' mean, minus 1
+    /// ([`lift`](super::cohorts::lift)); `None` when the overall mean is 0.
+    pub lift: Option<f64>,
     /// Acquisition cost per customer; `None` when the cost file does not give one.
     pub cac: Option<f64>,
     /// `mean_value / cac`.
@@ -242,18 +245,20 @@ impl CacTable {
             self.grouping.as_str(),
             "customers",
             "mean_clv",
+            "lift",
             "cac",
             "clv_to_cac",
             "max_affordable_cac",
             "reading",
         ]);
-        t.text_columns.push(6);
+        t.text_columns.push(7);
         for r in &self.rows {
             t.rows.push(if for_terminal {
                 vec![
                     r.group.clone(),
                     r.customers.to_string(),
                     format!("{:.2}", r.mean_value),
+                    super::cohorts::fmt_lift(r.lift),
                     fmt_opt(r.cac, 2),
                     fmt_opt(r.ratio, 2),
                     format!("{:.2}", r.max_affordable_cac),
@@ -264,6 +269,7 @@ impl CacTable {
                     r.group.clone(),
                     r.customers.to_string(),
                     format!("{}", r.mean_value),
+                    super::csv_opt(r.lift),
                     super::csv_opt(r.cac),
                     super::csv_opt(r.ratio),
                     format!("{}", r.max_affordable_cac),
@@ -339,6 +345,7 @@ pub fn cac_report(
         }
     }
     let clv = scores.clv();
+    let base = options.margin * clv.sum() / clv.len() as f64;
     let rows = grouped
         .into_iter()
         .map(|(group, members)| {
@@ -349,6 +356,7 @@ pub fn cac_report(
             CacRow {
                 customers: members.len(),
                 mean_value,
+                lift: super::cohorts::lift(mean_value, base),
                 cac,
                 ratio,
                 reading: ratio.map(CacReading::of),

@@ -434,6 +434,9 @@ pub struct CohortRow {
     pub mean_clv: f64,
     /// Total CLV.
     pub total_clv: f64,
+    /// Cohort lift: the group's mean CLV relative to all customers' mean, minus 1 (0.42: worth
+    /// 42% more than the average customer); `None` when the overall mean is 0.
+    pub lift: Option<f64>,
     /// Mean P(alive) (the expected share of customers still alive).
     pub mean_p_alive: f64,
     /// Share of customers with P(alive) at or above the active level.
@@ -464,6 +467,7 @@ impl CohortTable {
             "customers",
             "mean_clv",
             "total_clv",
+            "lift",
             "mean_p_alive",
             "share_active",
         ]
@@ -488,6 +492,7 @@ impl CohortTable {
                     r.customers.to_string(),
                     format!("{:.2}", r.mean_clv),
                     format!("{:.2}", r.total_clv),
+                    fmt_lift(r.lift),
                     format!("{:.3}", r.mean_p_alive),
                     fmt_pct(Some(r.share_active)),
                 ]
@@ -497,23 +502,13 @@ impl CohortTable {
                     r.customers.to_string(),
                     format!("{}", r.mean_clv),
                     format!("{}", r.total_clv),
+                    csv_opt(r.lift),
                     format!("{}", r.mean_p_alive),
                     format!("{}", r.share_active),
                 ]
             };
             for rate in &r.repeat {
-                match (for_terminal, *rate) {
-                    (true, RepeatRate::Rate { rate, .. }) => cells.push(fmt_pct(Some(rate))),
-                    (true, RepeatRate::TooYoung { .. }) => cells.push("too young".into()),
-                    (false, RepeatRate::Rate { rate, observed }) => {
-                        cells.push(format!("{rate}"));
-                        cells.push(observed.to_string());
-                    }
-                    (false, RepeatRate::TooYoung { observed, .. }) => {
-                        cells.push(String::new());
-                        cells.push(observed.to_string());
-                    }
-                }
+                push_window_cells(&mut cells, *rate, for_terminal);
             }
             t.rows.push(cells);
         }
@@ -525,7 +520,7 @@ impl CohortTable {
     pub fn to_table_string(&self) -> String {
         let mut s = self.table(true).render();
         s.push_str(&format!(
-            "share_active: P(alive) >= {}; repeat_Nd: second purchase within N days of the first, \
+            "lift: mean CLV against all customers' mean; share_active: P(alive) >= {}; repeat_Nd: second purchase within N days of the first, \
              among customers observed for N days\n",
             self.active_level
         ));
@@ -594,28 +589,12 @@ pub fn cohort_table(
                 .iter()
                 .map(|&w| {
                     let w = i64::from(w);
-                    let mut observed = 0;
-                    let mut repeated = 0;
-                    for &i in members {
-                        let d = &dates[i];
-                        if (h.observation_end() - d.first_purchase).num_days() >= w {
-                            observed += 1;
-                            if d.days_to_second_purchase().is_some_and(|k| k <= w) {
-                                repeated += 1;
-                            }
-                        }
-                    }
-                    if observed > 0 && observed as f64 >= options.min_observed_share * n as f64 {
-                        RepeatRate::Rate {
-                            rate: repeated as f64 / observed as f64,
-                            observed,
-                        }
-                    } else {
-                        RepeatRate::TooYoung {
-                            observed,
-                            customers: n,
-                        }
-                    }
+                    window_share(
+                        members,
+                        |i| (h.observation_end() - dates[i].first_purchase).num_days() >= w,
+                        |i| dates[i].days_to_second_purchase().is_some_and(|k| k <= w),
+                        options.min_observed_share,
+                    )
                 })
                 .collect(),
             _ => Vec::new(),
@@ -625,24 +604,94 @@ pub fn cohort_table(
             customers: n,
             mean_clv: total_clv / n as f64,
             total_clv,
+            lift: None,
             mean_p_alive: mean_at(p_alive, members).unwrap_or(0.0),
             share_active: active as f64 / n as f64,
             repeat,
         }
     };
+    let everyone: Vec<usize> = (0..scores.len()).collect();
+    let mut overall = row("(all)".into(), &everyone);
+    let base = overall.mean_clv;
     let rows = groups
         .groups()
         .into_iter()
-        .map(|(g, members)| row(g, &members))
+        .map(|(g, members)| {
+            let mut r = row(g, &members);
+            r.lift = lift(r.mean_clv, base);
+            r
+        })
         .collect();
-    let everyone: Vec<usize> = (0..scores.len()).collect();
+    overall.lift = lift(base, base);
     Ok(CohortTable {
         grouping: groups.name.clone(),
         windows_days: windows_days.clone(),
         rows,
-        overall: row("(all)".into(), &everyone),
+        overall,
         active_level: options.active_level,
     })
+}
+
+/// The cells of one window's share: on a terminal the percentage or `too young`; in CSV the
+/// share (empty when too young) and the customers observed.
+pub(crate) fn push_window_cells(cells: &mut Vec<String>, rate: RepeatRate, for_terminal: bool) {
+    match (for_terminal, rate) {
+        (true, RepeatRate::Rate { rate, .. }) => cells.push(fmt_pct(Some(rate))),
+        (true, RepeatRate::TooYoung { .. }) => cells.push("too young".into()),
+        (false, RepeatRate::Rate { rate, observed }) => {
+            cells.push(format!("{rate}"));
+            cells.push(observed.to_string());
+        }
+        (false, RepeatRate::TooYoung { observed, .. }) => {
+            cells.push(String::new());
+            cells.push(observed.to_string());
+        }
+    }
+}
+
+/// Cohort lift of a group's mean against the base's: `mean / base - 1`, `None` for a base of 0.
+///
+/// ```
+/// assert_eq!(clv::analysis::cohorts::lift(150.0, 100.0), Some(0.5)); // worth 50% more
+/// assert_eq!(clv::analysis::cohorts::lift(5.0, 0.0), None);
+/// ```
+pub fn lift(mean: f64, base: f64) -> Option<f64> {
+    (base > 0.0).then(|| mean / base - 1.0)
+}
+
+/// A lift as a signed percentage with one decimal (`+42.0%`), `-` when undefined.
+pub(crate) fn fmt_lift(v: Option<f64>) -> String {
+    v.map_or("-".into(), |x| format!("{:+.1}%", 100.0 * x))
+}
+
+/// The share of `members` with `hit` among those `observed`, or [`RepeatRate::TooYoung`] when
+/// fewer than `min_observed_share` of them (and at least one) are observed.
+pub(crate) fn window_share(
+    members: &[usize],
+    observed: impl Fn(usize) -> bool,
+    hit: impl Fn(usize) -> bool,
+    min_observed_share: f64,
+) -> RepeatRate {
+    let (mut seen, mut hits) = (0usize, 0usize);
+    for &i in members {
+        if observed(i) {
+            seen += 1;
+            if hit(i) {
+                hits += 1;
+            }
+        }
+    }
+    if seen > 0 && seen as f64 >= min_observed_share * members.len() as f64 {
+        RepeatRate::Rate {
+            rate: hits as f64 / seen as f64,
+            observed: seen,
+        }
+    } else {
+        RepeatRate::TooYoung {
+            observed: seen,
+            customers: members.len(),
+        }
+    }
 }
 
 /// Historical against predictive value of one group.

@@ -10,7 +10,21 @@
 //! * [`rfm_scores`]: the classic 1-5 recency, frequency, monetary quintile scores;
 //! * [`cohorts`]: groups by month or quarter of first purchase, or by an attribute column, with
 //!   30/60/90-day repeat rates and historical against predictive value;
-//! * [`cac`]: CLV to acquisition-cost ratio per group, its reading, and the affordable CAC.
+//! * [`cac`]: CLV to acquisition-cost ratio per group, its reading, and the affordable CAC;
+//!
+//! and the indicators a business steers by:
+//! * [`orders`]: every customer's orders (day and amount) read from the transaction log;
+//! * [`churn`]: observed churn (no order in the last 30/60/90 days) beside model churn
+//!   (1 - P(alive)), per acquisition cohort or value segment;
+//! * [`revenue`]: revenue of first against repeat orders and from customers acquired before
+//!   the period, per month or quarter;
+//! * [`basket`]: average order value, first against repeat orders and by months of tenure;
+//! * [`tiers`]: loyalty tiers by predicted CLV (Platinum / Gold / Silver / Standard);
+//! * [`health`]: a 0-100 health score per customer and its distribution per group;
+//! * [`privacy`]: keyed-hash pseudonyms for customer ids.
+//!
+//! Cohort lift (a group's mean CLV against the base's) is a column of the cohort and CAC
+//! tables.
 //!
 //! ```
 //! use clv::analysis::{segment_customers, ScoreView, SegmentOptions};
@@ -24,10 +38,28 @@
 //! println!("{}", segmentation.summary.to_table_string());
 //! ```
 
+pub mod basket;
 pub mod cac;
+pub mod churn;
 pub mod cohorts;
+pub mod health;
+pub mod orders;
+pub mod privacy;
+pub mod revenue;
 pub mod rfm_scores;
 pub mod segments;
+pub mod tiers;
+
+pub use basket::{aov_by_tenure, AovByTenure, AovRow, TenureCell};
+pub use churn::{churn_table, segment_groups, ChurnOptions, ChurnRow, ChurnTable};
+pub use health::{
+    health_by_group, health_scores, read_extra_columns, ExtraColumn, HealthDistribution, HealthRow,
+    HealthScores, HealthWeights,
+};
+pub use orders::{Order, OrderLog};
+pub use privacy::Pseudonymizer;
+pub use revenue::{revenue_split, RevenueRow, RevenueSplit};
+pub use tiers::{loyalty_tiers, TierBy, TierOptions, TierRow, Tiers};
 
 pub use cac::{cac_report, AcquisitionCosts, CacOptions, CacReading, CacRow, CacTable};
 pub use cohorts::{

@@ -9,6 +9,10 @@
 //! |---|---|---|
 //! | **high value** | champions | at risk: act now |
 //! | **low value** | potential | dormant |
+//!
+//! Each segment carries its recommended action ([`Segment::action`]), so that the table is a
+//! decision matrix: protect and involve the champions, spend on winning back the high-value
+//! customers at risk before they go, develop the potential ones, automate the dormant ones.
 
 use std::path::Path;
 
@@ -63,6 +67,21 @@ impl Segment {
             Segment::AtRisk => "at risk: act now",
             Segment::Potential => "potential",
             Segment::Dormant => "dormant",
+        }
+    }
+
+    /// The recommended action for the segment: `protect and involve` (champions), `win back
+    /// before they go` (at risk), `develop` (potential), `automate` (dormant).
+    ///
+    /// ```
+    /// assert_eq!(clv::analysis::Segment::Dormant.action(), "automate");
+    /// ```
+    pub fn action(self) -> &'static str {
+        match self {
+            Segment::Champions => "protect and involve",
+            Segment::AtRisk => "win back before they go",
+            Segment::Potential => "develop",
+            Segment::Dormant => "automate",
         }
     }
 
@@ -263,7 +282,9 @@ impl SegmentSummary {
             "mean_clv",
             "mean_p_alive",
             "total_clv",
+            "action",
         ]);
+        t.text_columns.push(6);
         for r in &self.rows {
             t.rows.push(if for_terminal {
                 vec![
@@ -273,6 +294,7 @@ impl SegmentSummary {
                     fmt_opt(r.mean_clv, 2),
                     fmt_opt(r.mean_p_alive, 3),
                     format!("{:.2}", r.total_clv),
+                    r.segment.action().to_string(),
                 ]
             } else {
                 vec![
@@ -282,6 +304,7 @@ impl SegmentSummary {
                     csv_opt(r.mean_clv),
                     csv_opt(r.mean_p_alive),
                     format!("{}", r.total_clv),
+                    r.segment.action().to_string(),
                 ]
             });
         }
@@ -310,7 +333,7 @@ impl SegmentSummary {
     }
 
     /// Writes the table as CSV (columns `segment,customers,share_of_value,mean_clv,
-    /// mean_p_alive,total_clv`; shares as fractions, empty cells for undefined means),
+    /// mean_p_alive,total_clv,action`; shares as fractions, empty cells for undefined means),
     /// atomically.
     pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<()> {
         self.table(false).write_csv(path.as_ref())

@@ -16,6 +16,7 @@
 //! ```
 
 pub mod checks;
+pub mod indicators;
 pub mod plots;
 pub mod sections;
 pub mod tracking;

@@ -91,7 +91,7 @@ pub struct LogArgs {
     pub calibration_end: Option<NaiveDate>,
 }
 
-fn column(spec: &str) -> ColumnRef {
+pub fn column(spec: &str) -> ColumnRef {
     match spec.parse::<usize>() {
         Ok(i) => ColumnRef::Position(i),
         Err(_) => ColumnRef::Name(spec.to_string()),

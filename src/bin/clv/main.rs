@@ -13,6 +13,7 @@ macro_rules! say {
 mod args;
 mod commands;
 mod failure;
+mod indicators;
 mod model_file;
 mod progress;
 mod purchase_days;

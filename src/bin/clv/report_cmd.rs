@@ -348,6 +348,13 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
             for section in segments_and_cohorts(&scores, &input, &a.output, &mut files)? {
                 report.push(section);
             }
+            let score_end = input.calibration_end.or(input.observation_end);
+            for section in crate::indicators::report_sections(
+                &scores, &input.bytes, &input.options, score_end, input.observation_end,
+                config.horizon, &a.output, &mut files,
+            )? {
+                report.push(section);
+            }
             progress.println(format!(
                 "total CLV over {}: {:.2}; top customers:",
                 config.horizon,

@@ -19,8 +19,8 @@ use clv::TimeUnit;
 
 use crate::args::{parse_date, LogLayoutArgs};
 use crate::failure::{Context, Failure};
+use crate::indicators::{compute as compute_indicators, read_orders, IndicatorArgs, Indicators};
 use crate::progress::Progress;
-use crate::purchase_days::purchase_history;
 
 /// Calendar period of the acquisition cohorts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -65,8 +65,9 @@ pub struct SegmentArgs {
     /// region...) instead of by month of first purchase.
     #[arg(long, value_name = "COLUMN", requires = "attributes")]
     pub by: Option<String>,
-    /// CSV with a customer_id column and the --by column, one row per customer.
-    #[arg(long, value_name = "FILE.csv", requires = "by")]
+    /// CSV with a customer_id column and the --by column (and the --health-column ones), one
+    /// row per customer.
+    #[arg(long, value_name = "FILE.csv")]
     pub attributes: Option<PathBuf>,
     /// Transaction log of the scored customers: without --by, groups them by month (or
     /// --cohort quarter) of first purchase; always adds the repeat rates within --repeat-days
@@ -101,6 +102,8 @@ pub struct SegmentArgs {
     pub target_ratio: f64,
     #[command(flatten, next_help_heading = "Layout of the --transactions log")]
     pub layout: LogLayoutArgs,
+    #[command(flatten, next_help_heading = "Indicators")]
+    pub indicators: IndicatorArgs,
 }
 
 /// What `clv segment` computed.
@@ -109,6 +112,7 @@ struct Tables {
     rfm: RfmScores,
     cohorts: Option<CohortTable>,
     cac: Option<clv::analysis::CacTable>,
+    indicators: Indicators,
 }
 
 fn compute(a: &SegmentArgs, scores: &ValueTable, progress: &Progress) -> Result<Tables, Failure> {
@@ -125,20 +129,26 @@ fn compute(a: &SegmentArgs, scores: &ValueTable, progress: &Progress) -> Result<
     let segmentation = segment_customers(&view, &options).context("segments")?;
     let rfm = rfm_scores_of(scores).context(format!("RFM scores of {}", a.scores.display()))?;
 
-    let history = match &a.transactions {
+    let orders = match &a.transactions {
         Some(path) => {
             progress.step(format!("reading {}", path.display()));
             let bytes = std::fs::read(path).context(format!("reading {}", path.display()))?;
             let name = path.display().to_string();
-            Some(purchase_history(
+            Some(read_orders(
                 &bytes,
                 &a.layout.options()?,
+                a.indicators.amount_column.as_deref(),
                 a.observation_end,
                 &name,
             )?)
         }
         None => None,
     };
+    let history = orders
+        .as_ref()
+        .map(|o| o.purchase_history())
+        .transpose()
+        .context("purchase history")?;
     let groups = match (&a.by, &a.attributes, &history) {
         (Some(column), Some(file), _) => {
             let map =
@@ -183,11 +193,22 @@ fn compute(a: &SegmentArgs, scores: &ValueTable, progress: &Progress) -> Result<
             Some(cac_report(&view, g, &costs, &options).context(&what)?)
         }
     };
+    let indicators = compute_indicators(
+        &a.indicators,
+        scores,
+        &view,
+        &segmentation,
+        orders.as_ref(),
+        groups.as_ref(),
+        a.cohort.into(),
+        a.attributes.as_deref(),
+    )?;
     Ok(Tables {
         segmentation,
         rfm,
         cohorts,
         cac,
+        indicators,
     })
 }
 
@@ -235,7 +256,12 @@ pub fn segment(a: &SegmentArgs, progress: &Progress) -> Result<(), Failure> {
     // The unit of recency and T enters none of these tables (RFM scores are ranks).
     let scores = ValueTable::read_csv(&a.scores, TimeUnit::Weeks)
         .context(format!("reading {}", a.scores.display()))?;
-    let t = compute(a, &scores, progress)?;
+    let mut t = compute(a, &scores, progress)?;
+    if let Some(p) = a.indicators.pseudonymizer()? {
+        p.apply(&mut t.segmentation.ids);
+        p.apply(&mut t.rfm.ids);
+        t.indicators.pseudonymize(&p);
+    }
     let mut written = Vec::new();
     if let Some(dir) = &a.output {
         std::fs::create_dir_all(dir).context(format!("creating {}", dir.display()))?;
@@ -257,6 +283,7 @@ pub fn segment(a: &SegmentArgs, progress: &Progress) -> Result<(), Failure> {
         if let Some(c) = &t.cac {
             written.push(write("cac.csv", &|p| c.write_csv(p))?);
         }
+        written.extend(t.indicators.write(dir)?);
     }
     progress.finish();
     say!(
@@ -276,6 +303,8 @@ pub fn segment(a: &SegmentArgs, progress: &Progress) -> Result<(), Failure> {
     if let Some(c) = &t.cac {
         say!("CLV against acquisition cost:\n\n{}", c.to_table_string());
     }
+    t.indicators
+        .print(a.by.as_deref().unwrap_or("acquisition cohort"));
     for p in written {
         say!("wrote {}", p.display());
     }
@@ -307,6 +336,7 @@ pub fn segments_section(s: &Segmentation, options: &SegmentOptions) -> Result<Se
                 r.mean_clv.map_or("-".into(), |v| format!("{v:.2}")),
                 r.mean_p_alive.map_or("-".into(), |v| format!("{v:.3}")),
                 format!("{:.2}", r.total_clv),
+                r.segment.action().to_string(),
             ]
         })
         .collect();
@@ -356,6 +386,7 @@ pub fn segments_section(s: &Segmentation, options: &SegmentOptions) -> Result<Se
                 "mean CLV",
                 "mean P(alive)",
                 "total CLV",
+                "action",
             ]
             .iter()
             .map(|h| h.to_string())
@@ -379,6 +410,7 @@ pub fn cohorts_section(t: &CohortTable, observation_end: NaiveDate) -> Section {
         "customers",
         "mean CLV",
         "total CLV",
+        "lift",
         "mean P(alive)",
         "share active",
     ]
@@ -398,6 +430,7 @@ pub fn cohorts_section(t: &CohortTable, observation_end: NaiveDate) -> Section {
                 r.customers.to_string(),
                 format!("{:.2}", r.mean_clv),
                 format!("{:.2}", r.total_clv),
+                r.lift.map_or("-".into(), |x| format!("{:+.1}%", 100.0 * x)),
                 format!("{:.3}", r.mean_p_alive),
                 pct(Some(r.share_active)),
             ];
@@ -419,7 +452,8 @@ pub fn cohorts_section(t: &CohortTable, observation_end: NaiveDate) -> Section {
              of the cohort whose second purchase (on a later day) came at most N days after the \
              first, counting the log up to {observation_end}; a rate is given only when every \
              customer of the cohort has been observed for N days, otherwise the cohort is too \
-             young for that window. Share active: P(alive) at least {}. The last row is all \
+             young for that window. Lift: the cohort's mean CLV above or below all customers' mean. \
+             Share active: P(alive) at least {}. The last row is all \
              customers together; the table is also in cohorts.csv.",
             t.active_level
         ))
