@@ -9,7 +9,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A value in a table of customers or transactions is not acceptable.
-    #[error("row {row}, column `{column}`: {problem} (value: {value:?})")]
+    #[error("row {row}, column `{}`: {problem} (value: {})", bounded(.column), quote(.value))]
     InvalidValue {
         /// 1-based data row (the header is not counted), or the 1-based line for line-oriented files.
         row: usize,
@@ -21,7 +21,7 @@ pub enum Error {
         problem: String,
     },
     /// A required column is not in the header.
-    #[error("missing column `{column}` (header has: {available})")]
+    #[error("missing column `{}` (header has: {})", bounded(.column), bounded(.available))]
     MissingColumn {
         /// The name that was looked for.
         column: String,
@@ -35,7 +35,7 @@ pub enum Error {
         what: String,
     },
     /// The same customer id occurs twice in a customer table.
-    #[error("duplicate customer id {id:?} at rows {first} and {second}")]
+    #[error("duplicate customer id {} at rows {first} and {second}", quote(.id))]
     DuplicateId {
         /// The repeated id.
         id: String,
@@ -102,6 +102,53 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+}
+
+/// Longest piece of input text a message quotes, in characters.
+pub const QUOTED_CHARS: usize = 120;
+
+/// `text` as messages quote it: in double quotes, control characters and quotes escaped as in
+/// Rust string literals, and cut after [`QUOTED_CHARS`] characters with the full length
+/// stated, so that a message stays one readable line whatever the input holds.
+///
+/// ```
+/// assert_eq!(clv::error::quote("a\u{1b}[2Jb"), r#""a\u{1b}[2Jb""#);
+/// let long = "x".repeat(1_000_000);
+/// assert!(clv::error::quote(&long).len() < 200);
+/// ```
+pub fn quote(text: &str) -> String {
+    let (head, cut) = cut(text);
+    let mut out = format!("{head:?}");
+    if cut {
+        out.push_str(&format!("... ({} bytes in all)", text.len()));
+    }
+    out
+}
+
+/// `text` unquoted but with control characters escaped and cut as [`quote`] cuts it (for
+/// names and lists that are already delimited in a message).
+pub fn bounded(text: &str) -> String {
+    let (head, cut) = cut(text);
+    let mut out = String::with_capacity(head.len());
+    for c in head.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if cut {
+        out.push_str(&format!("... ({} bytes in all)", text.len()));
+    }
+    out
+}
+
+/// The first [`QUOTED_CHARS`] characters of `text`, and whether anything was left out.
+fn cut(text: &str) -> (&str, bool) {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        Some((end, _)) => (&text[..end], true),
+        None => (text, false),
+    }
 }
 
 /// Shorthand for `Result<T, clv::Error>`.

@@ -141,6 +141,7 @@ impl RfmArgs {
     /// Reads the table, times in `--unit` or else `default_unit`.
     pub fn read(&self, path: &Path, default_unit: TimeUnit) -> Result<CustomerTable, Failure> {
         let unit = self.unit.unwrap_or(default_unit);
+        let bytes = crate::paths::read_input(path)?;
         let mut o = RfmCsvOptions::new(unit);
         if let Some(spec) = &self.columns {
             let c: Vec<&str> = spec.split(',').map(str::trim).collect();
@@ -153,23 +154,20 @@ impl RfmArgs {
             if let Some(m) = c.get(4).copied() {
                 o = o.monetary_value(m);
             }
-        } else if header_has(path, "frequency_cal")? {
+        } else if header_has(&bytes, "frequency_cal") {
             o = o.columns("customer_id", "frequency_cal", "recency_cal", "T_cal");
             o.monetary_value = clv::data::Column::IfPresent("monetary_value_cal".into());
         }
-        CustomerTable::from_csv_path(path, &o).context(format!("reading {}", path.display()))
+        CustomerTable::from_csv_reader(&bytes[..], &o)
+            .context(format!("reading {}", crate::paths::shown(path)))
     }
 }
 
-fn header_has(path: &Path, name: &str) -> Result<bool, Failure> {
+fn header_has(bytes: &[u8], name: &str) -> bool {
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .context(format!("reading {}", path.display()))?;
-    let headers = rdr
-        .headers()
-        .context(format!("reading {}", path.display()))?;
-    Ok(headers.iter().any(|h| h == name))
+        .from_reader(bytes);
+    rdr.headers().is_ok_and(|h| h.iter().any(|h| h == name))
 }
 
 /// Horizon, step, discounting and margin of the lifetime value.

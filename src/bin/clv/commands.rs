@@ -13,6 +13,7 @@ use clv::{CustomerTable, Duration, TimeUnit};
 use crate::args::{parse_date, parse_duration, parse_numbers, LogArgs, RfmArgs, ValueArgs};
 use crate::failure::{Context, Failure};
 use crate::model_file::{ModelFile, PurchaseFit, FORMAT};
+use crate::paths;
 use crate::progress::Progress;
 
 /// `clv summarize`.
@@ -33,17 +34,20 @@ pub struct SummarizeArgs {
 /// Summarises a log, with its calibration/holdout split if asked.
 pub fn summarize_log(path: &Path, log: &LogArgs) -> Result<Summary, Failure> {
     let options = log.options()?;
-    summarize_csv_detailed(
-        path,
-        &options,
-        log.calibration_end
-            .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight")),
-    )
-    .context(format!("reading {}", path.display()))
+    let calibration_end = log
+        .calibration_end
+        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight"));
+    if paths::is_standard(path) {
+        let bytes = paths::read_input(path)?;
+        return paths::summarize_bytes(&bytes, &options, calibration_end, "standard input");
+    }
+    summarize_csv_detailed(path, &options, calibration_end)
+        .context(format!("reading {}", path.display()))
 }
 
 pub fn summarize(a: &SummarizeArgs, progress: &Progress) -> Result<(), Failure> {
-    progress.step(format!("summarising {}", a.transactions.display()));
+    paths::refuse_input_as_output(&a.output, &[&a.transactions])?;
+    progress.step(format!("summarising {}", paths::shown(&a.transactions)));
     let s = summarize_log(&a.transactions, &a.log)?;
     match &s.holdout {
         Some(h) => write_calibration_holdout(&a.output, &s.table, h)?,
@@ -218,6 +222,7 @@ pub fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit
 }
 
 pub fn fit(a: &FitArgs, progress: &Progress) -> Result<(), Failure> {
+    paths::refuse_input_as_output(&a.output, &[&a.rfm])?;
     let table = a.rfm_args.read(&a.rfm, TimeUnit::Weeks)?;
     let PurchaseModelName::Bgnbd = a.model;
     let (purchase, spend) = fit_models(&table, a.spend_model, &a.fit.options(), progress)?;
@@ -289,6 +294,7 @@ pub fn print_top(scores: &ValueTable, n: usize) {
 }
 
 pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
+    paths::refuse_input_as_output(&a.output, &[&a.model, &a.rfm])?;
     let model = ModelFile::read(&a.model)?;
     let purchase = model.purchase.bgnbd();
     let spend = model.spend.as_ref().ok_or_else(|| {
@@ -372,6 +378,7 @@ pub struct SimulateArgs {
 }
 
 pub fn simulate(a: &SimulateArgs, progress: &Progress) -> Result<(), Failure> {
+    paths::refuse_input_as_output(&a.output, &[])?;
     let b = parse_numbers(&a.bgnbd, 4, "--bgnbd")?;
     let g = parse_numbers(&a.gamma_gamma, 3, "--gamma-gamma")?;
     let purchases = BgNbd::new(b[0], b[1], b[2], b[3], a.unit).context("--bgnbd")?;

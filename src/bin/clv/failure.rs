@@ -17,9 +17,24 @@ impl Failure {
     }
 }
 
+/// Longest message printed, in characters.
+const MESSAGE_CHARS: usize = 2000;
+
 impl Display for Failure {
+    /// One line: control characters (from file names, say) escaped, cut after
+    /// [`MESSAGE_CHARS`] characters.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        for (i, c) in self.message.chars().enumerate() {
+            if i == MESSAGE_CHARS {
+                return write!(f, "... ({} bytes in all)", self.message.len());
+            }
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -3,10 +3,16 @@
 
 /// `println!` that ignores a closed stdout (`clv ... | head`) instead of panicking; the
 /// command's files are still written.
+/// When a command writes its data to standard output (`-o -`), its messages go to standard
+/// error instead.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
+        if crate::paths::messages_to_stderr() {
+            let _ = writeln!(std::io::stderr(), $($arg)*);
+        } else {
+            let _ = writeln!(std::io::stdout(), $($arg)*);
+        }
     }};
 }
 
@@ -14,9 +20,11 @@ mod args;
 mod commands;
 mod failure;
 mod model_file;
+mod paths;
 mod progress;
 mod purchase_days;
 mod report_cmd;
+mod report_dir;
 mod segment_cmd;
 
 use std::process::ExitCode;
@@ -79,8 +87,23 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     }
 }
 
+/// On SIGINT or SIGTERM, removes the temporary files of the writes in progress and ends with
+/// the shell's code for the signal (128 + its number).
+fn clean_up_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+        std::thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                clv::io::remove_temporary_files();
+                std::process::exit(128 + signal);
+            }
+        });
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    clean_up_on_signals();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -8,9 +8,7 @@ use clv::analysis::{
     calendar_cohorts, cohort_table, segment_customers, CohortOptions, CohortPeriod, ScoreView,
     SegmentOptions,
 };
-use clv::data::transactions::{
-    summarize_csv_reader, DateFormat, LogOrder, NaiveDate, Summary, TransactionLogOptions,
-};
+use clv::data::transactions::{DateFormat, NaiveDate, Summary, TransactionLogOptions};
 use clv::report::{sections, tracking::tracking_from_log, Report, Section};
 use clv::value::{value_table, ValueTable};
 
@@ -70,9 +68,9 @@ struct Input {
 fn input(a: &ReportArgs) -> Result<Input, Failure> {
     match &a.transactions {
         Some(path) => Ok(Input {
-            bytes: std::fs::read(path).context(format!("reading {}", path.display()))?,
+            bytes: crate::paths::read_input(path)?,
             options: a.log.options()?,
-            name: path.display().to_string(),
+            name: crate::paths::shown(path),
             calibration_end: a.log.calibration_end,
             observation_end: a.log.observation_end,
         }),
@@ -99,19 +97,15 @@ fn input(a: &ReportArgs) -> Result<Input, Failure> {
     }
 }
 
-/// Summarises in-memory log bytes, keeping every transaction if the log is out of order.
+/// Summarises the log, keeping every transaction if it is out of order.
 fn summarize(input: &Input) -> Result<Summary, Failure> {
     let cal = input.calibration_end.map(midnight);
-    summarize_csv_reader(&input.bytes[..], &input.options, cal).or_else(|first| {
-        let mut unordered = input.options.clone();
-        unordered.summary.order = LogOrder::Unordered;
-        summarize_csv_reader(&input.bytes[..], &unordered, cal)
-            .map_err(|_| first)
-            .context(format!("reading {}", input.name))
-    })
+    crate::paths::summarize_bytes(&input.bytes, &input.options, cal, &input.name)
 }
 
 pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
+    let log: Vec<&Path> = a.transactions.iter().map(PathBuf::as_path).collect();
+    crate::report_dir::refuse_inputs(&a.output, &log)?;
     let input = input(a)?;
     let config = a.value.config()?;
     progress.step(format!("summarising {}", input.name));
@@ -124,7 +118,7 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
         print_fit("Gamma-Gamma", &s.report, None);
     }
 
-    std::fs::create_dir_all(&a.output).context(format!("creating {}", a.output.display()))?;
+    crate::report_dir::prepare(&a.output)?;
     let rfm_path = a.output.join("rfm.csv");
     match &summary.holdout {
         Some(h) => write_calibration_holdout(&rfm_path, table, h)?,
