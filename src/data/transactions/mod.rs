@@ -61,7 +61,7 @@ use std::path::Path;
 pub use chrono::{NaiveDate, NaiveDateTime};
 pub use dates::{DateFormat, Period};
 pub use summarizer::{
-    Holdout, LogOrder, RefundPolicy, Summarizer, Summary, SummaryOptions, SummaryStats,
+    Holdout, LogOrder, RefundPolicy, Summarizer, REFUND_REFUSED, Summary, SummaryOptions, SummaryStats,
 };
 
 use crate::data::rfm::CustomerTable;
