@@ -82,6 +82,13 @@ pub enum Error {
         /// Norm of the gradient of the objective (log-parameter scale) at the last iterate.
         gradient_norm: f64,
     },
+    /// The data cannot determine the model's parameters (for example a table where no customer
+    /// made a repeat purchase): any fit would only return its starting point.
+    #[error("the data cannot identify the model: {reason}")]
+    Unidentified {
+        /// Why, in terms of the data.
+        reason: String,
+    },
     /// A fitted model is not usable as it stands (for example infinite mean spend).
     #[error("{0}")]
     Model(String),
