@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use clv::data::transactions::{
-    ColumnRef, DateFormat, NaiveDate, NaiveDateTime, Period, TransactionLogOptions,
+    ColumnRef, DateFormat, NaiveDate, NaiveDateTime, Period, RefundPolicy, TransactionLogOptions,
 };
 use clv::value::{ClvConfig, Discount};
 use clv::{CustomerTable, Duration, RfmCsvOptions, TimeUnit};
@@ -68,6 +68,11 @@ pub struct LogArgs {
     /// monetary value and no spend model.
     #[arg(long, value_name = "COLUMN")]
     pub amount_column: Option<String>,
+    /// What to do with a negative amount (a refund): `error` stops at it, `net` subtracts it
+    /// from the customer's spend in the latest purchase period at or before it, `drop` leaves
+    /// it out.
+    #[arg(long, value_enum, default_value_t = Refunds::Error, value_name = "POLICY")]
+    pub refunds: Refunds,
     /// Purchases of a customer within one period count as one purchase: `hour`, `day` or `week`
     /// (Monday to Sunday).
     #[arg(long, default_value = "day", value_name = "PERIOD")]
@@ -89,6 +94,27 @@ pub struct LogArgs {
     /// the calibration period, and holdout columns what each customer did afterwards.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub calibration_end: Option<NaiveDate>,
+}
+
+/// `--refunds`: the library's [`RefundPolicy`] in the CLI's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Refunds {
+    /// A negative amount is an error naming its line.
+    Error,
+    /// Refunds are netted against the customer's purchases.
+    Net,
+    /// Refunds are left out.
+    Drop,
+}
+
+impl From<Refunds> for RefundPolicy {
+    fn from(r: Refunds) -> Self {
+        match r {
+            Refunds::Error => RefundPolicy::Reject,
+            Refunds::Net => RefundPolicy::Net,
+            Refunds::Drop => RefundPolicy::Drop,
+        }
+    }
 }
 
 fn column(spec: &str) -> ColumnRef {
@@ -113,7 +139,10 @@ impl LogArgs {
             .period
             .parse()
             .map_err(|e: String| Failure::new(format!("--period: {e}")))?;
-        o = o.period(period).unit(self.unit);
+        o = o
+            .period(period)
+            .unit(self.unit)
+            .refunds(self.refunds.into());
         if let Some(end) = self.observation_end {
             o = o.observation_end(midnight(end));
         }
@@ -127,7 +156,8 @@ impl LogArgs {
 /// How to read an RFM CSV.
 #[derive(Debug, Clone, Args)]
 pub struct RfmArgs {
-    /// Unit of recency and T in the file: hours, days, weeks, months or years.
+    /// Unit of recency and T in the file: hours, days, weeks, months or years. Default: the
+    /// unit `clv summarize` wrote beside the file (FILE.unit); without either, a warning.
     #[arg(long, value_name = "UNIT")]
     pub unit: Option<TimeUnit>,
     /// Column names `ID,FREQUENCY,RECENCY,T[,MONETARY_VALUE]` when they are not lifetimes'
@@ -138,9 +168,15 @@ pub struct RfmArgs {
 }
 
 impl RfmArgs {
-    /// Reads the table, times in `--unit` or else `default_unit`.
-    pub fn read(&self, path: &Path, default_unit: TimeUnit) -> Result<CustomerTable, Failure> {
-        let unit = self.unit.unwrap_or(default_unit);
+    /// Reads the table, times in `--unit` or the unit stated beside the file (see
+    /// [`crate::unit_file`]), or else `default_unit` with a warning saying it is `assumed`.
+    pub fn read(
+        &self,
+        path: &Path,
+        default_unit: TimeUnit,
+        assumed: &str,
+    ) -> Result<CustomerTable, Failure> {
+        let unit = crate::unit_file::resolve(path, self.unit, default_unit, assumed)?;
         let bytes = crate::paths::read_input(path)?;
         let mut o = RfmCsvOptions::new(unit);
         if let Some(spec) = &self.columns {

@@ -56,12 +56,19 @@ pub fn summarize(a: &SummarizeArgs, progress: &Progress) -> Result<(), Failure> 
             .write_csv(&a.output)
             .context(format!("writing {}", a.output.display()))?,
     }
+    crate::unit_file::write(&a.output, s.table.unit())?;
     progress.finish();
     let st = s.stats;
     say!(
         "{} transactions read, {} customers in the table ({} outside the cohort, {} first seen in the last period, {} transactions after the observation end ignored)",
         st.transactions, st.customers, st.outside_cohort, st.first_seen_at_end, st.after_observation_end
     );
+    if st.refunds_dropped > 0 {
+        say!("{} refunds (negative amounts) left out", st.refunds_dropped);
+    }
+    if let Some(note) = crate::notes::zero_spend(&s.table) {
+        say!("{note}");
+    }
     if let Some(h) = &s.holdout {
         say!(
             "holdout: {:.2} {} with {} purchases",
@@ -182,6 +189,7 @@ pub fn fit_models(
     progress: &Progress,
 ) -> Result<(Fitted<BgNbd>, Option<Fitted<GammaGamma>>), Failure> {
     progress.step(format!("fitting BG/NBD to {} customers", table.len()));
+    clv::data::check_identified(table).context("BG/NBD fit")?;
     let purchase = BgNbd::fit(table, options).context("BG/NBD fit")?;
     let spend = match spend_model {
         SpendModelName::None => None,
@@ -223,13 +231,20 @@ pub fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit
 
 pub fn fit(a: &FitArgs, progress: &Progress) -> Result<(), Failure> {
     paths::refuse_input_as_output(&a.output, &[&a.rfm])?;
-    let table = a.rfm_args.read(&a.rfm, TimeUnit::Weeks)?;
+    let table = a
+        .rfm_args
+        .read(&a.rfm, TimeUnit::Weeks, "the default of `clv fit`")?;
     let PurchaseModelName::Bgnbd = a.model;
     let (purchase, spend) = fit_models(&table, a.spend_model, &a.fit.options(), progress)?;
     progress.finish();
     print_fit("BG/NBD", &purchase.report, Some(table.unit()));
     match &spend {
-        Some(s) => print_fit("Gamma-Gamma", &s.report, None),
+        Some(s) => {
+            print_fit("Gamma-Gamma", &s.report, None);
+            if let Some(note) = crate::notes::zero_spend(&table) {
+                say!("  {note}");
+            }
+        }
         None => {
             say!("no spend model (the file has no monetary_value column, or --spend-model none)")
         }
@@ -297,21 +312,28 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
     paths::refuse_input_as_output(&a.output, &[&a.model, &a.rfm])?;
     let model = ModelFile::read(&a.model)?;
     let purchase = model.purchase.bgnbd();
-    let spend = model.spend.as_ref().ok_or_else(|| {
-        Failure::new(format!(
-            "{} has no spend model, so there is no CLV to compute: refit with `clv fit` on an RFM \
-             file with a monetary_value column",
-            a.model.display()
-        ))
-    })?;
-    let table = a.rfm_args.read(&a.rfm, purchase.time_unit)?;
-    if table.monetary_value().is_none() {
-        return Err(Failure::new(format!(
-            "{}: no monetary_value column, needed for the expected spend",
-            a.rfm.display()
-        )));
-    }
+    let table = a
+        .rfm_args
+        .read(&a.rfm, purchase.time_unit, "the model's unit")?;
     let config = a.value.config()?;
+    let spend = match (&model.spend, table.monetary_value()) {
+        (Some(spend), Some(_)) => spend,
+        (spend, _) => {
+            let why = match spend {
+                None => format!("{} has no spend model", a.model.display()),
+                Some(_) => format!("{} has no monetary_value column", paths::shown(&a.rfm)),
+            };
+            progress.finish();
+            let horizon = config.horizon;
+            return crate::purchase_scores::write(
+                &purchase.model,
+                &table,
+                horizon,
+                &a.output,
+                &why,
+            );
+        }
+    };
     progress.step(format!("scoring {} customers", table.len()));
     let scores = value_table(&purchase.model, &spend.model, &table, &config).context("scoring")?;
     scores
@@ -433,6 +455,7 @@ pub fn simulate(a: &SimulateArgs, progress: &Progress) -> Result<(), Failure> {
         table
             .write_csv(&a.output)
             .context(format!("writing {}", a.output.display()))?;
+        crate::unit_file::write(&a.output, table.unit())?;
         progress.finish();
         let repeat = table.frequency().iter().filter(|&&x| x > 0.0).count();
         say!(

@@ -38,8 +38,35 @@ impl Display for Failure {
     }
 }
 
-/// `error`'s message followed by each cause it does not already spell out.
+/// Advice the library gives in terms of its API, and what the CLI says instead.
+const CLI_WORDS: [(&str, &str); 2] = [
+    (
+        clv::data::transactions::REFUND_REFUSED,
+        "negative amount (a refund): choose `--refunds net` to net refunds against purchases, \
+         or `--refunds drop` to leave them out",
+    ),
+    (
+        "FitOptions::default().penalizer(0.001)",
+        "--penalizer 0.001",
+    ),
+];
+
+/// `message` with the library's advice in the CLI's words.
+fn in_cli_words(mut message: String) -> String {
+    for (library, cli) in CLI_WORDS {
+        if message.contains(library) {
+            message = message.replace(library, cli);
+        }
+    }
+    message
+}
+
+/// `error`'s message followed by each cause it does not already spell out, in the CLI's words.
 fn chain(error: &dyn std::error::Error) -> String {
+    in_cli_words(chain_of(error))
+}
+
+fn chain_of(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
     let mut source = error.source();
     while let Some(s) = source {

@@ -20,12 +20,15 @@ mod args;
 mod commands;
 mod failure;
 mod model_file;
+mod notes;
 mod paths;
 mod progress;
 mod purchase_days;
+mod purchase_scores;
 mod report_cmd;
 mod report_dir;
 mod segment_cmd;
+mod unit_file;
 
 use std::process::ExitCode;
 

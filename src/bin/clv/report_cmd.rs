@@ -116,6 +116,9 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
     print_fit("BG/NBD", &purchase.report, Some(unit));
     if let Some(s) = &spend {
         print_fit("Gamma-Gamma", &s.report, None);
+        if let Some(note) = crate::notes::zero_spend(table) {
+            say!("  {note}");
+        }
     }
 
     crate::report_dir::prepare(&a.output)?;
@@ -126,6 +129,7 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
             .write_csv(&rfm_path)
             .context(format!("writing {}", rfm_path.display()))?,
     }
+    crate::unit_file::write(&rfm_path, unit)?;
     let model_file = ModelFile {
         format: FORMAT.into(),
         purchase: PurchaseFit::Bgnbd(purchase.clone()),
@@ -301,6 +305,18 @@ fn data_section(input: &Input, summary: &Summary) -> Section {
             st.first_seen_at_end.to_string(),
         ],
     ];
+    if t.monetary_value().is_some() {
+        rows.push(vec![
+            "repeat customers with a mean spend of 0 (left out of the Gamma-Gamma fit; expected spend: the population mean)".into(),
+            format!("{:.0}", clv::data::repeat_customers_without_spend(t)),
+        ]);
+    }
+    if st.refunds_dropped > 0 {
+        rows.push(vec![
+            "refunds left out".into(),
+            st.refunds_dropped.to_string(),
+        ]);
+    }
     if let Some(cal) = input.calibration_end {
         rows.push(vec!["calibration period ends".into(), cal.to_string()]);
     }

@@ -7,9 +7,10 @@ use crate::failure::{Context, Failure};
 use crate::paths::refuse_input_as_output;
 
 /// The files `clv report` writes besides its plots; `index.html` is written last.
-const REPORT_FILES: [&str; 7] = [
+const REPORT_FILES: [&str; 8] = [
     "index.html",
     "rfm.csv",
+    "rfm.csv.unit",
     "model.json",
     "scores.csv",
     "segments.csv",

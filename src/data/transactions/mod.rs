@@ -61,7 +61,8 @@ use std::path::Path;
 pub use chrono::{NaiveDate, NaiveDateTime};
 pub use dates::{DateFormat, Period};
 pub use summarizer::{
-    Holdout, LogOrder, RefundPolicy, Summarizer, REFUND_REFUSED, Summary, SummaryOptions, SummaryStats,
+    Holdout, LogOrder, RefundPolicy, Summarizer, Summary, SummaryOptions, SummaryStats,
+    REFUND_REFUSED,
 };
 
 use crate::data::rfm::CustomerTable;

@@ -40,8 +40,8 @@ pub enum RefundPolicy {
     /// recent purchase period at or before it, within the same part of the log (calibration or
     /// holdout), and does not by itself count as a purchase. A refund in the holdout part of a
     /// calibration purchase lowers the holdout spend. A refund dated before the customer's first
-    /// purchase, or refunds that leave a repeat customer with a net repeat spend of zero or less,
-    /// are errors.
+    /// purchase, or refunds that leave a repeat customer with a negative net repeat spend, are
+    /// errors.
     Net,
     /// A negative amount is left out (counted in [`SummaryStats::refunds_dropped`]): the
     /// purchases stand as they were made.
