@@ -176,7 +176,7 @@ impl RfmArgs {
         default_unit: TimeUnit,
         assumed: &str,
     ) -> Result<CustomerTable, Failure> {
-        let unit = crate::unit_file::resolve(path, self.unit, default_unit, assumed)?;
+        let (unit, warning) = crate::unit_file::resolve(path, self.unit, default_unit, assumed)?;
         let bytes = crate::paths::read_input(path)?;
         let mut o = RfmCsvOptions::new(unit);
         if let Some(spec) = &self.columns {
@@ -194,8 +194,12 @@ impl RfmArgs {
             o = o.columns("customer_id", "frequency_cal", "recency_cal", "T_cal");
             o.monetary_value = clv::data::Column::IfPresent("monetary_value_cal".into());
         }
-        CustomerTable::from_csv_reader(&bytes[..], &o)
-            .context(format!("reading {}", crate::paths::shown(path)))
+        let table = CustomerTable::from_csv_reader(&bytes[..], &o)
+            .context(format!("reading {}", crate::paths::shown(path)))?;
+        if let Some(warning) = warning {
+            eprintln!("{warning}");
+        }
+        Ok(table)
     }
 }
 

@@ -51,29 +51,29 @@ fn stated(rfm: &Path) -> Result<Option<TimeUnit>, Failure> {
 }
 
 /// The unit of recency and T in `rfm`: `--unit` (`given`) or the sidecar, which must agree;
-/// else `fallback` with a warning on stderr naming what was assumed (`assumed` says why that
-/// unit, e.g. "the model's unit").
+/// else `fallback` with a warning to print (once the file is read) naming what was assumed
+/// (`assumed` says why that unit, e.g. "the model's unit").
 pub fn resolve(
     rfm: &Path,
     given: Option<TimeUnit>,
     fallback: TimeUnit,
     assumed: &str,
-) -> Result<TimeUnit, Failure> {
+) -> Result<(TimeUnit, Option<String>), Failure> {
     match (given, stated(rfm)?) {
         (Some(g), Some(s)) if g != s => Err(Failure::new(format!(
             "--unit {g}, but {} says {} is in {s}; leave out --unit, or summarise again",
             sidecar(rfm).display(),
             rfm.display()
         ))),
-        (Some(u), _) | (None, Some(u)) => Ok(u),
-        (None, None) => {
-            eprintln!(
+        (Some(u), _) | (None, Some(u)) => Ok((u, None)),
+        (None, None) => Ok((
+            fallback,
+            Some(format!(
                 "warning: the time unit of recency and T in {} is not stated (no --unit, no {}): \
                  assuming {fallback} ({assumed}); if that is wrong, every prediction is wrong",
                 crate::paths::shown(rfm),
                 sidecar(rfm).display()
-            );
-            Ok(fallback)
-        }
+            )),
+        )),
     }
 }
