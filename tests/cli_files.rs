@@ -264,3 +264,47 @@ fn error_messages_quote_input_bounded_and_escaped() {
     fails_with(&o, &["date", "bytes in all"]);
     assert!(o.stderr.len() < 3000, "{} bytes", o.stderr.len());
 }
+
+#[test]
+fn argument_errors_are_one_line_with_exit_code_1() {
+    let dir = with_log();
+    let o = clv(
+        &["summarize", "log.csv", "-o", "r.csv", "--nonsense"],
+        dir.path(),
+    );
+    fails_with(&o, &["--nonsense"]);
+    assert_eq!(o.status.code(), Some(1));
+    // negative rates and penalties: refused with the reason, not taken for an option
+    std::fs::write(dir.path().join("rfm.csv"), RFM).unwrap();
+    let o = clv(
+        &[
+            "fit",
+            "rfm.csv",
+            "--unit",
+            "days",
+            "-o",
+            "m.json",
+            "--penalizer",
+            "-1",
+        ],
+        dir.path(),
+    );
+    fails_with(&o, &["--penalizer", "negative"]);
+    assert!(
+        !common::stderr(&o).contains("-- -1"),
+        "advice that does not work"
+    );
+    let o = clv(
+        &[
+            "predict",
+            "m.json",
+            "rfm.csv",
+            "-o",
+            "s.csv",
+            "--discount-rate",
+            "-0.5",
+        ],
+        dir.path(),
+    );
+    fails_with(&o, &["--discount-rate", "negative"]);
+}

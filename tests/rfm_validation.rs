@@ -103,7 +103,10 @@ fn each_bad_value_is_named() {
     );
     // a repeat customer's mean spend of 0 (free orders) is data; a negative one is not
     let free = format!("{HEADER}{ok}b,2,3,5,0\n");
-    assert!(CustomerTable::from_csv_reader(free.as_bytes(), &RfmCsvOptions::new(TimeUnit::Weeks)).is_ok());
+    assert!(
+        CustomerTable::from_csv_reader(free.as_bytes(), &RfmCsvOptions::new(TimeUnit::Weeks))
+            .is_ok()
+    );
     expect_invalid(
         &format!("{HEADER}{ok}b,2,3,5,-4\n"),
         2,

@@ -166,7 +166,7 @@ pub struct FitArgs {
 #[derive(Debug, Clone, Args)]
 pub struct OptimizerArgs {
     /// L2 penalty on the parameters (lifetimes' penalizer_coef); 0 for plain maximum likelihood.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = crate::args::parse_non_negative)]
     pub penalizer: f64,
     /// Maximum number of L-BFGS iterations.
     #[arg(long, default_value_t = 1000)]

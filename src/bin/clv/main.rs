@@ -104,8 +104,30 @@ fn clean_up_on_signals() {
     }
 }
 
+/// Parses the command line; a usage error is one line (clap's message and its tips) and exit
+/// code 1, like every other error; `--help` and `--version` print as usual.
+fn parse() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(|e| {
+        if !e.use_stderr() {
+            e.exit();
+        }
+        let text = e.render().to_string();
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let mut message = lines.next().unwrap_or("error: bad arguments").to_string();
+        for tip in lines.filter(|l| l.starts_with("tip:")) {
+            message.push_str("; ");
+            message.push_str(tip);
+        }
+        eprintln!("{message} (see `clv --help`)");
+        ExitCode::FAILURE
+    })
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
     clean_up_on_signals();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
