@@ -55,7 +55,7 @@ pub enum Error {
         actual: usize,
     },
     /// An argument outside a model's or function's domain.
-    #[error("invalid argument `{name}` = {value}: {problem}")]
+    #[error("invalid argument `{name}` = {}: {problem}", number(*.value))]
     InvalidArgument {
         /// Argument name.
         name: String,
@@ -155,6 +155,24 @@ fn cut(text: &str) -> (&str, bool) {
     match text.char_indices().nth(QUOTED_CHARS) {
         Some((end, _)) => (&text[..end], true),
         None => (text, false),
+    }
+}
+
+/// `x` as messages print it: the shortest digits that read back to the same number, in plain
+/// notation for ordinary magnitudes and in scientific notation for very large or very small
+/// ones (never a 300-digit decimal).
+///
+/// ```
+/// assert_eq!(clv::error::number(22.35), "22.35");
+/// assert_eq!(clv::error::number(1e300), "1e300");
+/// assert_eq!(clv::error::number(-2.5e-9), "-2.5e-9");
+/// ```
+pub fn number(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && a.is_finite() && !(1e-5..1e16).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
     }
 }
 

@@ -210,3 +210,26 @@ fn repeat_customers_without_spend_are_left_out_of_the_fit() {
     assert_eq!(a.report.params, b.report.params);
     assert_eq!(a.report.n_customers, b.report.n_customers);
 }
+
+#[test]
+fn an_overflowing_expected_spend_is_an_error_not_infinity() {
+    let gg = GammaGamma::new(6.0, 3.0, 10.0).unwrap();
+    let err = gg.expected_spend(u32::MAX, 1e300).unwrap_err().to_string();
+    assert!(err.contains("overflows"), "{err}");
+    assert!(err.contains("1e300"), "scientific, not 301 digits: {err}");
+}
+
+#[test]
+fn a_frequency_beyond_u32_is_refused_not_saturated() {
+    let err = CustomerTable::new(
+        vec!["a".into()],
+        array![1e300],
+        array![1.0],
+        array![2.0],
+        TimeUnit::Weeks,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::InvalidValue { row: 1, .. }), "{err}");
+    assert!(err.to_string().contains("4294967295"), "{err}");
+    assert!(err.to_string().len() < 200, "{err}");
+}

@@ -97,6 +97,17 @@ pub(crate) fn check_rfm(row: usize, x: f64, t_x: f64, age: f64) -> Result<()> {
             "frequency (repeat purchases) must be a whole number",
         ));
     }
+    if x > f64::from(u32::MAX) {
+        return Err(Error::invalid_value(
+            row,
+            "frequency",
+            crate::error::number(x),
+            format!(
+                "frequency (repeat purchases) above the largest supported count, {}",
+                u32::MAX
+            ),
+        ));
+    }
     if !t_x.is_finite() {
         return Err(Error::invalid_value(
             row,

@@ -180,7 +180,19 @@ impl GammaGamma {
         }
         self.population_mean_spend()?;
         let px = self.p * frequency as f64;
-        Ok(self.p * (self.gamma + frequency as f64 * monetary_value) / (px + self.q - 1.0))
+        let spend = self.p * (self.gamma + frequency as f64 * monetary_value) / (px + self.q - 1.0);
+        if !spend.is_finite() {
+            return Err(Error::invalid_argument(
+                "monetary_value",
+                monetary_value,
+                format!(
+                    "the expected spend of {frequency} repeat purchases of this mean overflows \
+                     (beyond {:e})",
+                    f64::MAX
+                ),
+            ));
+        }
+        Ok(spend)
     }
 
     /// [`expected_spend`](Self::expected_spend) for every row of `table`, in row order.
