@@ -31,7 +31,7 @@ pub fn write<M: PurchaseModel + ?Sized>(
     let p_alive = model.p_alive_all(table);
     let expected = model.expected_purchases_all(table, horizon);
     for (i, (&p, &e)) in p_alive.iter().zip(&expected).enumerate() {
-        if !(0.0..=1.0).contains(&p) || !(e.is_finite() && e >= 0.0) {
+        if !((0.0..=1.0).contains(&p) && e.is_finite() && e >= 0.0) {
             return Err(Failure::new(format!(
                 "customer {} (row {}): the model gives P(alive) = {p} and expected purchases = {e}",
                 clv::error::quote(&table.ids()[i]),
