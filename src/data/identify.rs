@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 /// ```
 /// use clv::{CustomerTable, TimeUnit};
 /// let ids = vec!["a".to_string(), "b".to_string()];
-/// let none = CustomerTable::new(ids, [0.0, 0.0].into(), [0.0, 0.0].into(), [5.0, 8.0].into(), TimeUnit::Weeks).unwrap();
+/// let none = CustomerTable::new(ids, vec![0.0, 0.0].into(), vec![0.0, 0.0].into(), vec![5.0, 8.0].into(), TimeUnit::Weeks).unwrap();
 /// let err = clv::data::check_identified(&none).unwrap_err();
 /// assert!(err.to_string().contains("no customer made a repeat purchase"));
 /// ```
@@ -38,9 +38,9 @@ pub fn check_identified(table: &CustomerTable) -> Result<()> {
 /// ```
 /// use clv::{CustomerTable, TimeUnit};
 /// let ids = vec!["a".to_string(), "b".to_string(), "c".to_string()];
-/// let t = CustomerTable::new(ids, [2.0, 1.0, 0.0].into(), [4.0, 3.0, 0.0].into(), [5.0, 8.0, 8.0].into(), TimeUnit::Weeks)
+/// let t = CustomerTable::new(ids, vec![2.0, 1.0, 0.0].into(), vec![4.0, 3.0, 0.0].into(), vec![5.0, 8.0, 8.0].into(), TimeUnit::Weeks)
 ///     .unwrap()
-///     .with_monetary_value([10.0, 0.0, 0.0].into())
+///     .with_monetary_value(vec![10.0, 0.0, 0.0].into())
 ///     .unwrap();
 /// assert_eq!(clv::data::repeat_customers_without_spend(&t), 1.0);
 /// ```
