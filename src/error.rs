@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// A value in a table of customers or transactions is not acceptable.
-    #[error("row {row}, column `{column}`: {problem} (value: {value:?})")]
+    #[error("row {row}, column `{}`: {problem} (value: {})", bounded(.column), quote(.value))]
     InvalidValue {
         /// 1-based data row (the header is not counted), or the 1-based line for line-oriented files.
         row: usize,
@@ -22,7 +22,7 @@ pub enum Error {
         problem: String,
     },
     /// A required column is not in the header.
-    #[error("missing column `{column}` (header has: {available})")]
+    #[error("missing column `{}` (header has: {})", bounded(.column), bounded(.available))]
     MissingColumn {
         /// The name that was looked for.
         column: String,
@@ -36,7 +36,7 @@ pub enum Error {
         what: String,
     },
     /// The same customer id occurs twice in a customer table.
-    #[error("duplicate customer id {id:?} at rows {first} and {second}")]
+    #[error("duplicate customer id {} at rows {first} and {second}", quote(.id))]
     DuplicateId {
         /// The repeated id.
         id: String,
@@ -56,7 +56,7 @@ pub enum Error {
         actual: usize,
     },
     /// An argument outside a model's or function's domain.
-    #[error("invalid argument `{name}` = {value}: {problem}")]
+    #[error("invalid argument `{name}` = {}: {problem}", display_value(value))]
     InvalidArgument {
         /// Argument name.
         name: String,
@@ -93,6 +93,13 @@ pub enum Error {
         log_likelihood: f64,
         /// Norm of the gradient of the objective (log-parameter scale) at the last iterate.
         gradient_norm: f64,
+    },
+    /// The data cannot determine the model's parameters (for example a table where no customer
+    /// made a repeat purchase): any fit would only return its starting point.
+    #[error("the data cannot identify the model: {reason}")]
+    Unidentified {
+        /// Why, in terms of the data.
+        reason: String,
     },
     /// A model's prediction for one customer is not usable (not finite, out of range, or a
     /// cumulative expectation that decreases).
@@ -149,6 +156,79 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+}
+
+/// Longest piece of input text a message quotes, in characters.
+pub const QUOTED_CHARS: usize = 120;
+
+/// `text` as messages quote it: in double quotes, control characters and quotes escaped as in
+/// Rust string literals, and cut after [`QUOTED_CHARS`] characters with the full length
+/// stated, so that a message stays one readable line whatever the input holds.
+///
+/// ```
+/// assert_eq!(clv::error::quote("a\u{1b}[2Jb"), r#""a\u{1b}[2Jb""#);
+/// let long = "x".repeat(1_000_000);
+/// assert!(clv::error::quote(&long).len() < 200);
+/// ```
+pub fn quote(text: &str) -> String {
+    let (head, cut) = cut(text);
+    let mut out = format!("{head:?}");
+    if cut {
+        out.push_str(&format!("... ({} bytes in all)", text.len()));
+    }
+    out
+}
+
+/// `text` unquoted but with control characters escaped and cut as [`quote`] cuts it (for
+/// names and lists that are already delimited in a message).
+pub fn bounded(text: &str) -> String {
+    let (head, cut) = cut(text);
+    let mut out = String::with_capacity(head.len());
+    for c in head.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    if cut {
+        out.push_str(&format!("... ({} bytes in all)", text.len()));
+    }
+    out
+}
+
+/// The first [`QUOTED_CHARS`] characters of `text`, and whether anything was left out.
+fn cut(text: &str) -> (&str, bool) {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        Some((end, _)) => (&text[..end], true),
+        None => (text, false),
+    }
+}
+
+/// `x` as messages print it: the shortest digits that read back to the same number, in plain
+/// notation for ordinary magnitudes and in scientific notation for very large or very small
+/// ones (never a 300-digit decimal).
+///
+/// ```
+/// assert_eq!(clv::error::number(22.35), "22.35");
+/// assert_eq!(clv::error::number(1e300), "1e300");
+/// assert_eq!(clv::error::number(-2.5e-9), "-2.5e-9");
+/// ```
+pub fn number(x: f64) -> String {
+    let a = x.abs();
+    if a != 0.0 && a.is_finite() && !(1e-5..1e16).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A value as displayed in a message: a number through [`number`], anything else [`bounded`].
+fn display_value(value: &str) -> String {
+    match value.parse::<f64>() {
+        Ok(x) if value.len() > 24 => number(x),
+        _ => bounded(value),
+    }
 }
 
 /// Shorthand for `Result<T, clv::Error>`.

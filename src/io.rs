@@ -7,15 +7,57 @@
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 
-/// Writes `path` through `write`: the content goes to a temporary file in the same directory,
-/// which is flushed, synced and renamed over `path` only when `write` succeeded. On any error
-/// the temporary file is removed and `path` is untouched.
+/// Where [`write_atomically`] sends the bytes: a file (a temporary one renamed into place, or
+/// a special file written directly) or standard output.
+#[derive(Debug)]
+pub enum Destination {
+    /// A file.
+    File(File),
+    /// Standard output (the path `-`).
+    Stdout(std::io::Stdout),
+}
+
+impl Write for Destination {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Destination::File(f) => f.write(buf),
+            Destination::Stdout(s) => s.write(buf),
+        }
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Destination::File(f) => f.write_all(buf),
+            Destination::Stdout(s) => s.write_all(buf),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Destination::File(f) => f.flush(),
+            Destination::Stdout(s) => s.flush(),
+        }
+    }
+}
+
+/// The path that means standard output (or input) on the command line.
+pub const STANDARD_STREAM: &str = "-";
+
+/// Writes `path` through `write`, whole or not at all.
+///
+/// * A regular file (or a new one) is written to a temporary file in the same directory, which
+///   is flushed, synced and renamed over `path` only when `write` succeeded. On any error (or
+///   a panic in `write`) the temporary file is removed and `path` is untouched; a program that
+///   is interrupted can remove the temporary files still open with
+///   [`remove_temporary_files`].
+/// * A symbolic link is kept: its target is written as above. A link to nothing is refused.
+/// * A special file (a FIFO, a terminal or another device, `/dev/stdout`) is written directly,
+///   never replaced.
+/// * The path `-` ([`STANDARD_STREAM`]) writes to standard output.
 ///
 /// ```
 /// let dir = std::env::temp_dir().join("clv-doc-atomic");
@@ -26,32 +68,121 @@ use crate::error::{Error, Result};
 /// ```
 pub fn write_atomically<F>(path: &Path, write: F) -> Result<()>
 where
-    F: FnOnce(&mut BufWriter<File>) -> Result<()>,
+    F: FnOnce(&mut BufWriter<Destination>) -> Result<()>,
+{
+    if path.as_os_str() == STANDARD_STREAM {
+        let mut w = BufWriter::new(Destination::Stdout(std::io::stdout()));
+        write(&mut w)?;
+        return w.flush().map_err(|e| Error::io("standard output", e));
+    }
+    let link = match std::fs::symlink_metadata(path) {
+        Ok(m) => m.file_type().is_symlink(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return replace_file(path, write),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let target = std::fs::metadata(path).map_err(|e| {
+        if link {
+            Error::io(
+                path,
+                std::io::Error::other("a symbolic link to nothing (not replaced)"),
+            )
+        } else {
+            Error::io(path, e)
+        }
+    })?;
+    if target.is_dir() {
+        return Err(Error::io(path, std::io::Error::other("is a directory")));
+    }
+    if !target.is_file() {
+        // a FIFO, a device: written through, as a shell redirection does
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        let mut w = BufWriter::new(Destination::File(file));
+        write(&mut w)?;
+        return w.flush().map_err(|e| Error::io(path, e));
+    }
+    if link {
+        let resolved = std::fs::canonicalize(path).map_err(|e| Error::io(path, e))?;
+        return replace_file(&resolved, write);
+    }
+    replace_file(path, write)
+}
+
+/// Temporary files being written, removed by [`remove_temporary_files`].
+static TEMPORARY_FILES: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes the temporary files of the writes still in progress (for a signal handler: the
+/// program is about to end). Returns how many were removed.
+pub fn remove_temporary_files() -> usize {
+    let files = match TEMPORARY_FILES.lock() {
+        Ok(mut f) => std::mem::take(&mut *f),
+        Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+    };
+    files
+        .iter()
+        .filter(|p| std::fs::remove_file(p).is_ok())
+        .count()
+}
+
+/// A temporary file that is removed when dropped, unless [`kept`](Self::kept).
+struct TemporaryFile(PathBuf);
+
+impl TemporaryFile {
+    fn new(path: PathBuf) -> Self {
+        if let Ok(mut f) = TEMPORARY_FILES.lock() {
+            f.push(path.clone());
+        }
+        TemporaryFile(path)
+    }
+    fn forget(&self) {
+        if let Ok(mut f) = TEMPORARY_FILES.lock() {
+            f.retain(|p| p != &self.0);
+        }
+    }
+    /// The file was renamed into place: nothing to remove.
+    fn kept(self) {
+        self.forget();
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for TemporaryFile {
+    fn drop(&mut self) {
+        self.forget();
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Writes the regular file `path` through a temporary file renamed over it. Errors name
+/// `path`, never the temporary file.
+fn replace_file<F>(path: &Path, write: F) -> Result<()>
+where
+    F: FnOnce(&mut BufWriter<Destination>) -> Result<()>,
 {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
+        _ => PathBuf::from("."),
     };
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        let mut w = BufWriter::new(file);
-        write(&mut w)?;
-        w.flush().map_err(|e| Error::io(&tmp, e))?;
-        let file = w
-            .into_inner()
-            .map_err(|e| Error::io(&tmp, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let tmp = TemporaryFile::new(dir.join(format!(".{name}.tmp-{}", std::process::id())));
+    let file = File::create(&tmp.0).map_err(|e| Error::io(path, e))?;
+    let mut w = BufWriter::new(Destination::File(file));
+    write(&mut w)?;
+    w.flush().map_err(|e| Error::io(path, e))?;
+    if let Destination::File(file) = w
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?
+    {
+        file.sync_all().map_err(|e| Error::io(path, e))?;
     }
-    result
+    std::fs::rename(&tmp.0, path).map_err(|e| Error::io(path, e))?;
+    tmp.kept();
+    Ok(())
 }
 
 /// A CSV input held whole in memory, with its header already read.
@@ -419,6 +550,47 @@ mod tests {
         assert!(r.is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_panicking_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.csv");
+        let r = std::panic::catch_unwind(|| {
+            write_atomically(&path, |w| {
+                w.write_all(b"partial").unwrap();
+                panic!("interrupted");
+            })
+        });
+        assert!(r.is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn temporary_files_in_progress_are_removed_on_request() {
+        // what the CLI's SIGINT/SIGTERM handler does while a write is under way
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        let seen = std::cell::Cell::new(0);
+        let _ = write_atomically(&path, |w| {
+            w.write_all(b"partial").unwrap();
+            w.flush().unwrap();
+            seen.set(std::fs::read_dir(dir.path()).unwrap().count());
+            assert!(remove_temporary_files() >= 1);
+            Ok(())
+        });
+        assert_eq!(seen.get(), 1, "the temporary file existed");
+        assert!(!path.exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn errors_name_the_destination_not_the_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing-dir").join("x.csv");
+        let err = write_atomically(&path, |_| Ok(())).unwrap_err().to_string();
+        assert!(err.contains("missing-dir/x.csv"), "{err}");
+        assert!(!err.contains(".tmp-"), "{err}");
     }
 
     fn formatted(v: f64) -> String {

@@ -125,24 +125,30 @@ fn heavy_tailed_spend_fit_reports_infinite_mean() {
 
 #[test]
 fn zero_spend_and_missing_spend() {
-    // a repeat customer with zero spend cannot enter the table
-    let bad = CustomerTable::new(
-        vec!["a".into()],
-        array![2.0],
-        array![1.0],
-        array![2.0],
-        TimeUnit::Weeks,
-    )
-    .unwrap()
-    .with_monetary_value(array![0.0]);
+    // a repeat customer with zero spend (free orders) enters the table, a negative one not
+    let one = || {
+        CustomerTable::new(
+            vec!["a".into()],
+            array![2.0],
+            array![1.0],
+            array![2.0],
+            TimeUnit::Weeks,
+        )
+        .unwrap()
+    };
+    let free = one().with_monetary_value(array![0.0]).unwrap();
+    assert_eq!(clv::data::repeat_customers_without_spend(&free), 1.0);
+    let bad = one().with_monetary_value(array![-1.0]);
     assert!(matches!(bad, Err(Error::InvalidValue { row: 1, .. })));
+    // the free-order customer gets the population mean p gamma / (q - 1) = 6 * 10 / 2
+    let gg = GammaGamma::new(6.0, 3.0, 10.0).unwrap();
+    assert_eq!(gg.expected_spend_all(&free).unwrap().to_vec(), vec![30.0]);
     // only one-time buyers: nothing to fit, and they get the population mean when scoring
     let none = table(vec![0.0, 0.0], vec![0.0, 0.0]);
     assert!(matches!(
         GammaGamma::fit(&none, &FitOptions::default()),
         Err(Error::Undefined { .. })
     ));
-    let gg = GammaGamma::new(6.0, 3.0, 10.0).unwrap();
     assert_eq!(
         gg.expected_spend_all(&none).unwrap().to_vec(),
         vec![30.0, 30.0]
@@ -179,4 +185,59 @@ fn cdnow_fit_matches_lifetimes_fit() {
     ] {
         assert!((ours - theirs).abs() < 2e-5, "{ours} vs {theirs}");
     }
+}
+
+#[test]
+fn repeat_customers_without_spend_are_left_out_of_the_fit() {
+    // the fit on the CDNOW summary is the same with free-order repeat customers added
+    let opts = RfmCsvOptions::new(TimeUnit::Weeks)
+        .columns("ID", "x", "t_x", "T")
+        .monetary_value("zbar");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/cdnow_summary.csv");
+    let cdnow = CustomerTable::from_csv_path(path, &opts).unwrap();
+    let mut ids = cdnow.ids().to_vec();
+    ids.extend(["free1".to_string(), "free2".to_string()]);
+    let cat = |a: ndarray::ArrayView1<f64>, extra: [f64; 2]| {
+        a.iter()
+            .copied()
+            .chain(extra)
+            .collect::<ndarray::Array1<f64>>()
+    };
+    let with_free = CustomerTable::new(
+        ids,
+        cat(cdnow.frequency(), [3.0, 1.0]),
+        cat(cdnow.recency(), [10.0, 5.0]),
+        cat(cdnow.age(), [30.0, 30.0]),
+        TimeUnit::Weeks,
+    )
+    .unwrap()
+    .with_monetary_value(cat(cdnow.monetary_value().unwrap(), [0.0, 0.0]))
+    .unwrap();
+    let a = GammaGamma::fit(&cdnow, &FitOptions::default()).unwrap();
+    let b = GammaGamma::fit(&with_free, &FitOptions::default()).unwrap();
+    assert_eq!(a.report.params, b.report.params);
+    assert_eq!(a.report.n_customers, b.report.n_customers);
+}
+
+#[test]
+fn an_overflowing_expected_spend_is_an_error_not_infinity() {
+    let gg = GammaGamma::new(6.0, 3.0, 10.0).unwrap();
+    let err = gg.expected_spend(u32::MAX, 1e300).unwrap_err().to_string();
+    assert!(err.contains("overflows"), "{err}");
+    assert!(err.contains("1e300"), "scientific, not 301 digits: {err}");
+}
+
+#[test]
+fn a_frequency_beyond_u32_is_refused_not_saturated() {
+    let err = CustomerTable::new(
+        vec!["a".into()],
+        array![1e300],
+        array![1.0],
+        array![2.0],
+        TimeUnit::Weeks,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::InvalidValue { row: 1, .. }), "{err}");
+    assert!(err.to_string().contains("4294967295"), "{err}");
+    assert!(err.to_string().len() < 200, "{err}");
 }

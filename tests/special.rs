@@ -346,3 +346,32 @@ fn kernel_for_very_frequent_customers() {
     let near_one = bgnbd_expected_alive(2000.0, 1.0 + 1e-9, 2003.0, 5.0).unwrap();
     assert!(((at_one - near_one) / at_one).abs() < 1e-8);
 }
+
+/// Runs `f` on a thread and fails the test if it does not return within a minute (the bug
+/// was an endless loop, so a hang must show as a failure, not stall the suite).
+fn returns<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the evaluation returns (bounded work)")
+}
+
+#[test]
+fn huge_parameters_give_bounded_work_and_a_value_or_an_error() {
+    // 1.5 - 1e16 is a "negative integer" in floating point: the Euler-transformed series
+    // terminates only after 1e16 terms; it must be refused with the limit named, not looped
+    let r = returns(|| hyp2f1(1e16, -0.5, 1.5, -0.1));
+    match r {
+        Ok(v) => assert!(v.is_finite(), "{v}"),
+        Err(e) => assert!(e.to_string().contains("beyond the"), "{e}"),
+    }
+    for k in [1e10, 1e13, 1e16, 1e18] {
+        let r = returns(move || bgnbd_expected_alive(k, 0.5, 2.0, 0.1));
+        match r {
+            Ok(v) => assert!(v.is_finite() && v >= 0.0, "k = {k}: {v}"),
+            Err(e) => assert!(!e.to_string().is_empty()),
+        }
+    }
+}

@@ -5,6 +5,7 @@ mod csv_fields;
 pub mod discrete;
 pub(crate) mod group;
 pub(crate) mod hash;
+pub mod identify;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod periods;
@@ -14,4 +15,5 @@ pub mod subscriptions;
 pub mod transactions;
 
 pub use compress::CompressedRfm;
+pub use identify::{check_identified, repeat_customers_without_spend};
 pub use rfm::{Column, CustomerTable, Rfm, RfmCsvOptions};

@@ -97,6 +97,17 @@ pub(crate) fn check_rfm(row: usize, x: f64, t_x: f64, age: f64) -> Result<()> {
             "frequency (repeat purchases) must be a whole number",
         ));
     }
+    if x > f64::from(u32::MAX) {
+        return Err(Error::invalid_value(
+            row,
+            "frequency",
+            crate::error::number(x),
+            format!(
+                "frequency (repeat purchases) above the largest supported count, {}",
+                u32::MAX
+            ),
+        ));
+    }
     if !t_x.is_finite() {
         return Err(Error::invalid_value(
             row,
@@ -148,21 +159,13 @@ pub(crate) fn check_rfm(row: usize, x: f64, t_x: f64, age: f64) -> Result<()> {
     Ok(())
 }
 
-fn check_monetary(row: usize, x: f64, m: f64) -> Result<()> {
+fn check_monetary(row: usize, m: f64) -> Result<()> {
     if !m.is_finite() {
         return Err(Error::invalid_value(
             row,
             "monetary_value",
             m,
             "monetary value must be a finite number",
-        ));
-    }
-    if x > 0.0 && m <= 0.0 {
-        return Err(Error::invalid_value(
-            row,
-            "monetary_value",
-            m,
-            "a repeat customer (frequency > 0) needs a positive mean spend",
         ));
     }
     if m < 0.0 {
@@ -268,12 +271,13 @@ impl CustomerTable {
         )
     }
 
-    /// Adds the mean spend per repeat purchase. Repeat customers need a positive value;
-    /// customers with frequency 0 conventionally have 0 (their value is not used for fitting).
+    /// Adds the mean spend per repeat purchase: finite and not negative. A repeat customer may
+    /// have 0 (free orders, full discounts); the Gamma-Gamma fit leaves such customers out.
+    /// Customers with frequency 0 conventionally have 0 (their value is not used for fitting).
     pub fn with_monetary_value(mut self, monetary_value: Array1<f64>) -> Result<Self> {
         self.check_len("monetary_value", monetary_value.len())?;
-        for (i, (&x, &m)) in self.frequency.iter().zip(monetary_value.iter()).enumerate() {
-            check_monetary(i + 1, x, m)?;
+        for (i, &m) in monetary_value.iter().enumerate() {
+            check_monetary(i + 1, m)?;
         }
         self.monetary_value = Some(monetary_value);
         Ok(self)
@@ -587,7 +591,7 @@ impl RfmRows {
         if let Some(i) = layout.monetary_value {
             let name = options.monetary_value.name().unwrap_or("monetary_value");
             let m = number(i, name)?;
-            check_monetary(row, x, m).map_err(|e| rename_column(e, options))?;
+            check_monetary(row, m).map_err(|e| rename_column(e, options))?;
             self.monetary_value.push(m);
         }
         if let Some(i) = layout.weights {

@@ -65,6 +65,8 @@ pub fn fit_kind(
 
 /// Fits a purchase model to `table` by maximum likelihood.
 ///
+/// * a table that cannot identify the parameters (no repeat purchase at all) is an
+///   [`Error::Unidentified`](crate::Error::Unidentified), not a "converged" starting point;
 /// * identical customers are merged into weighted rows (unless `options.compress` is off);
 /// * times are rescaled so that the oldest customer has age 1, as Python lifetimes 0.11.3 does
 ///   (so that `options.penalizer` is its `penalizer_coef` and gives its estimates), and the
@@ -90,6 +92,7 @@ pub fn fit_purchase_model<M: FitPurchaseModel>(
     start: Option<&M>,
 ) -> Result<Fitted<M>> {
     options.check()?;
+    crate::data::check_identified(table)?;
     let reference = M::reference();
     let name = reference.name();
     let data = compressed(table, options.compress);

@@ -138,9 +138,10 @@ impl GammaGamma {
 
     /// Fits the model by maximum likelihood on the repeat customers of `table`.
     ///
-    /// Only rows with frequency x > 0 enter the likelihood (their mean spend is positive; the
-    /// table guarantees it); customers with x = 0 have no repeat transaction to average and are
-    /// excluded. Row weights count as that many customers. Identical (x, mean spend) pairs are
+    /// Only rows with frequency x > 0 and a positive mean spend enter the likelihood: customers
+    /// with x = 0 have no repeat transaction to average, and repeat customers with a mean spend
+    /// of 0 (free orders) fall outside the model's support; both are excluded (count the latter
+    /// with [`crate::data::repeat_customers_without_spend`]). Row weights count as that many customers. Identical (x, mean spend) pairs are
     /// evaluated once. The default start is p = q = gamma = 1 (as lifetimes).
     ///
     /// Errors: [`Error::MissingColumn`] when the table has no monetary values, [`Error::Undefined`]
@@ -193,9 +194,11 @@ impl GammaGamma {
 
     /// Conditional expected mean spend per transaction of a customer with `frequency` repeat
     /// transactions of mean value `monetary_value`: `p (gamma + x mbar) / (p x + q - 1)`.
-    /// A customer with frequency 0 gets the population mean (its `monetary_value` is ignored).
+    /// A customer with frequency 0 gets the population mean (its `monetary_value` is ignored),
+    /// and so does a repeat customer whose mean spend is 0 (free orders: such customers are
+    /// left out of [`fit`](Self::fit), see [`crate::data::repeat_customers_without_spend`]).
     ///
-    /// Errors when a repeat customer's `monetary_value` is not positive and finite.
+    /// Errors when a repeat customer's `monetary_value` is negative or not finite.
     ///
     /// ```
     /// let gg = clv::models::GammaGamma::new(6.0, 3.0, 10.0).unwrap();
@@ -203,7 +206,7 @@ impl GammaGamma {
     /// assert!(gg.expected_spend(3, -5.0).is_err());
     /// ```
     pub fn expected_spend(&self, frequency: u32, monetary_value: f64) -> Result<f64> {
-        if frequency == 0 {
+        if frequency == 0 || monetary_value == 0.0 {
             return self.population_mean_spend();
         }
         if !(monetary_value > 0.0 && monetary_value.is_finite()) {
@@ -215,7 +218,19 @@ impl GammaGamma {
         }
         self.population_mean_spend()?;
         let px = self.p * frequency as f64;
-        Ok(self.p * (self.gamma + frequency as f64 * monetary_value) / (px + self.q - 1.0))
+        let spend = self.p * (self.gamma + frequency as f64 * monetary_value) / (px + self.q - 1.0);
+        if !spend.is_finite() {
+            return Err(Error::invalid_argument(
+                "monetary_value",
+                monetary_value,
+                format!(
+                    "the expected spend of {frequency} repeat purchases of this mean overflows \
+                     (beyond {:e})",
+                    f64::MAX
+                ),
+            ));
+        }
+        Ok(spend)
     }
 
     /// [`expected_spend`](Self::expected_spend) for every row of `table`, in row order.
@@ -285,14 +300,15 @@ impl SpendData {
     fn from_table(table: &CustomerTable) -> Result<Self> {
         let m = monetary_column(table)?;
         let x = table.frequency();
-        let rows = (0..table.len()).filter(|&i| x[i] > 0.0);
+        // a repeat customer who spent nothing (free orders) carries no spend to average
+        let rows = (0..table.len()).filter(|&i| x[i] > 0.0 && m[i] > 0.0);
         let weights: Vec<f64> = rows.clone().map(|i| table.weight(i)).collect();
         let xs: Vec<f64> = rows.clone().map(|i| x[i]).collect();
         let ms: Vec<f64> = rows.map(|i| m[i]).collect();
         if xs.is_empty() {
             return Err(Error::undefined(
                 "the Gamma-Gamma fit",
-                "it is fitted on repeat customers (frequency > 0) and the table has none",
+                "it is fitted on repeat customers (frequency > 0) with a positive mean spend, and the table has none",
             ));
         }
         Ok(SpendData::from_rows(&xs, &ms, &weights))

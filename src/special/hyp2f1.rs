@@ -79,7 +79,10 @@ pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Result<f64> {
     let degree = terminating_degree(a, b);
     if is_nonpositive_integer(c) {
         return match degree {
-            Some((d, _)) if d as f64 <= -c => finish(polynomial(a, b, c, z, d).0, a, b, c, z),
+            Some((d, _)) if d as f64 <= -c => {
+                let d = bounded_degree(d, a, b)?;
+                finish(polynomial(a, b, c, z, d).0, a, b, c, z)
+            }
             _ => Err(Error::invalid_argument(
                 "c",
                 c,
@@ -175,6 +178,23 @@ fn terminating_degree(a: f64, b: f64) -> Option<(u64, bool)> {
         (false, true) => Some(((-b) as u64, false)),
         (false, false) => None,
     }
+}
+
+/// `d`, the degree of a terminating series, if it is at most [`MAX_TERMS`]: a larger degree
+/// (a parameter like -1e16, which floating point cannot tell from an integer) would take
+/// longer than any caller waits, so it is an error naming the limit.
+fn bounded_degree(d: u64, a: f64, b: f64) -> Result<u64> {
+    if d <= MAX_TERMS as u64 {
+        return Ok(d);
+    }
+    Err(Error::invalid_argument(
+        "a",
+        a,
+        format!(
+            "2F1 with b = {b} is a polynomial of degree {d}, beyond the {MAX_TERMS} terms this \
+             implementation evaluates; parameters this large are out of range"
+        ),
+    ))
 }
 
 /// The condition of a sum: `sum |terms| / |sum|` (>= 1; infinite for a zero sum).
@@ -298,6 +318,7 @@ fn gamma_ratio(p1: f64, p2: f64, q1: f64, q2: f64) -> (f64, f64) {
 fn unit_interval(a: f64, b: f64, c: f64, x: f64, w: f64) -> Result<(Scaled, f64)> {
     if let Some((d, a_terminates)) = terminating_degree(a, b) {
         let (p, q) = if a_terminates { (a, b) } else { (b, a) };
+        let d = bounded_degree(d, p, q)?;
         let (v, cond) = terminating(p, q, c, x, w, d);
         return Ok((Scaled::plain(v), cond));
     }
@@ -309,6 +330,7 @@ fn unit_interval(a: f64, b: f64, c: f64, x: f64, w: f64) -> Result<(Scaled, f64)
         } else {
             (c - b, c - a)
         };
+        let d = bounded_degree(d, p, q)?;
         let (v, cond) = terminating(p, q, c, x, w, d);
         return Ok((
             Scaled {

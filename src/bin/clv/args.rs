@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use clv::data::transactions::{
-    ColumnRef, DateFormat, NaiveDate, NaiveDateTime, Period, TransactionLogOptions,
+    ColumnRef, DateFormat, NaiveDate, NaiveDateTime, Period, RefundPolicy, TransactionLogOptions,
 };
 use clv::value::{ClvConfig, Discount};
 use clv::{CustomerTable, Duration, RfmCsvOptions, TimeUnit};
@@ -68,6 +68,11 @@ pub struct LogArgs {
     /// monetary value and no spend model.
     #[arg(long, value_name = "COLUMN")]
     pub amount_column: Option<String>,
+    /// What to do with a negative amount (a refund): `error` stops at it, `net` subtracts it
+    /// from the customer's spend in the latest purchase period at or before it, `drop` leaves
+    /// it out.
+    #[arg(long, value_enum, default_value_t = Refunds::Error, value_name = "POLICY")]
+    pub refunds: Refunds,
     /// Purchases of a customer within one period count as one purchase: `hour`, `day` or `week`
     /// (Monday to Sunday).
     #[arg(long, default_value = "day", value_name = "PERIOD")]
@@ -89,6 +94,27 @@ pub struct LogArgs {
     /// the calibration period, and holdout columns what each customer did afterwards.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub calibration_end: Option<NaiveDate>,
+}
+
+/// `--refunds`: the library's [`RefundPolicy`] in the CLI's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Refunds {
+    /// A negative amount is an error naming its line.
+    Error,
+    /// Refunds are netted against the customer's purchases.
+    Net,
+    /// Refunds are left out.
+    Drop,
+}
+
+impl From<Refunds> for RefundPolicy {
+    fn from(r: Refunds) -> Self {
+        match r {
+            Refunds::Error => RefundPolicy::Reject,
+            Refunds::Net => RefundPolicy::Net,
+            Refunds::Drop => RefundPolicy::Drop,
+        }
+    }
 }
 
 pub fn column(spec: &str) -> ColumnRef {
@@ -113,7 +139,10 @@ impl LogArgs {
             .period
             .parse()
             .map_err(|e: String| Failure::new(format!("--period: {e}")))?;
-        o = o.period(period).unit(self.unit);
+        o = o
+            .period(period)
+            .unit(self.unit)
+            .refunds(self.refunds.into());
         if let Some(end) = self.observation_end {
             o = o.observation_end(midnight(end));
         }
@@ -127,7 +156,8 @@ impl LogArgs {
 /// How to read an RFM CSV.
 #[derive(Debug, Clone, Args)]
 pub struct RfmArgs {
-    /// Unit of recency and T in the file: hours, days, weeks, months or years.
+    /// Unit of recency and T in the file: hours, days, weeks, months or years. Default: the
+    /// unit `clv summarize` wrote beside the file (FILE.unit); without either, a warning.
     #[arg(long, value_name = "UNIT")]
     pub unit: Option<TimeUnit>,
     /// Column names `ID,FREQUENCY,RECENCY,T[,MONETARY_VALUE]` when they are not lifetimes'
@@ -138,9 +168,16 @@ pub struct RfmArgs {
 }
 
 impl RfmArgs {
-    /// Reads the table, times in `--unit` or else `default_unit`.
-    pub fn read(&self, path: &Path, default_unit: TimeUnit) -> Result<CustomerTable, Failure> {
-        let unit = self.unit.unwrap_or(default_unit);
+    /// Reads the table, times in `--unit` or the unit stated beside the file (see
+    /// [`crate::unit_file`]), or else `default_unit` with a warning saying it is `assumed`.
+    pub fn read(
+        &self,
+        path: &Path,
+        default_unit: TimeUnit,
+        assumed: &str,
+    ) -> Result<CustomerTable, Failure> {
+        let (unit, warning) = crate::unit_file::resolve(path, self.unit, default_unit, assumed)?;
+        let bytes = crate::paths::read_input(path)?;
         let mut o = RfmCsvOptions::new(unit);
         if let Some(spec) = &self.columns {
             let c: Vec<&str> = spec.split(',').map(str::trim).collect();
@@ -153,23 +190,24 @@ impl RfmArgs {
             if let Some(m) = c.get(4).copied() {
                 o = o.monetary_value(m);
             }
-        } else if header_has(path, "frequency_cal")? {
+        } else if header_has(&bytes, "frequency_cal") {
             o = o.columns("customer_id", "frequency_cal", "recency_cal", "T_cal");
             o.monetary_value = clv::data::Column::IfPresent("monetary_value_cal".into());
         }
-        CustomerTable::from_csv_path(path, &o).context(format!("reading {}", path.display()))
+        let table = CustomerTable::from_csv_reader(&bytes[..], &o)
+            .context(format!("reading {}", crate::paths::shown(path)))?;
+        if let Some(warning) = warning {
+            eprintln!("{warning}");
+        }
+        Ok(table)
     }
 }
 
-fn header_has(path: &Path, name: &str) -> Result<bool, Failure> {
+fn header_has(bytes: &[u8], name: &str) -> bool {
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(path)
-        .context(format!("reading {}", path.display()))?;
-    let headers = rdr
-        .headers()
-        .context(format!("reading {}", path.display()))?;
-    Ok(headers.iter().any(|h| h == name))
+        .from_reader(bytes);
+    rdr.headers().is_ok_and(|h| h.iter().any(|h| h == name))
 }
 
 /// Horizon, step, discounting and margin of the lifetime value.
@@ -184,7 +222,7 @@ pub struct ValueArgs {
     pub step: Duration,
     /// Discount rate per step, e.g. 0.01 for 1% per month with monthly steps (lifetimes'
     /// default); 0 for none.
-    #[arg(long, default_value_t = 0.01, value_name = "RATE")]
+    #[arg(long, default_value_t = 0.01, value_name = "RATE", allow_negative_numbers = true, value_parser = parse_non_negative)]
     pub discount_rate: f64,
     /// Profit margin applied to expected spend, in (0, 1]; 1 means CLV is revenue.
     #[arg(long, default_value_t = 1.0)]
@@ -220,6 +258,18 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     }
     let unit: TimeUnit = unit.trim().parse()?;
     Ok(Duration::new(amount, unit))
+}
+
+/// Parses a finite number that is 0 or more (a discount rate, a penalty): a negative one
+/// is refused with its reason rather than taken for an option.
+pub fn parse_non_negative(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
+        Ok(v) if v < 0.0 => Err(format!(
+            "{v} is negative; it must be 0 or more (a negative discount rate would be growth, and inflate CLV)"
+        )),
+        _ => Err(format!("{s:?} is not a finite number")),
+    }
 }
 
 /// Parses `YYYY-MM-DD` or `YYYYMMDD`.

@@ -13,6 +13,7 @@ use clv::{CustomerTable, Duration, TimeUnit};
 use crate::args::{parse_date, parse_duration, parse_numbers, LogArgs, RfmArgs, ValueArgs};
 use crate::failure::{Context, Failure};
 use crate::model_file::{ModelFile, FORMAT};
+use crate::paths;
 use crate::progress::Progress;
 
 /// `clv summarize`.
@@ -33,17 +34,20 @@ pub struct SummarizeArgs {
 /// Summarises a log, with its calibration/holdout split if asked.
 pub fn summarize_log(path: &Path, log: &LogArgs) -> Result<Summary, Failure> {
     let options = log.options()?;
-    summarize_csv_detailed(
-        path,
-        &options,
-        log.calibration_end
-            .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight")),
-    )
-    .context(format!("reading {}", path.display()))
+    let calibration_end = log
+        .calibration_end
+        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight"));
+    if paths::is_standard(path) {
+        let bytes = paths::read_input(path)?;
+        return paths::summarize_bytes(&bytes, &options, calibration_end, "standard input");
+    }
+    summarize_csv_detailed(path, &options, calibration_end)
+        .context(format!("reading {}", path.display()))
 }
 
 pub fn summarize(a: &SummarizeArgs, progress: &Progress) -> Result<(), Failure> {
-    progress.step(format!("summarising {}", a.transactions.display()));
+    paths::refuse_input_as_output(&a.output, &[&a.transactions])?;
+    progress.step(format!("summarising {}", paths::shown(&a.transactions)));
     let s = summarize_log(&a.transactions, &a.log)?;
     match &s.holdout {
         Some(h) => write_calibration_holdout(&a.output, &s.table, h)?,
@@ -52,12 +56,19 @@ pub fn summarize(a: &SummarizeArgs, progress: &Progress) -> Result<(), Failure> 
             .write_csv(&a.output)
             .context(format!("writing {}", a.output.display()))?,
     }
+    crate::unit_file::write(&a.output, s.table.unit())?;
     progress.finish();
     let st = s.stats;
     say!(
         "{} transactions read, {} customers in the table ({} outside the cohort, {} first seen in the last period, {} transactions after the observation end ignored)",
         st.transactions, st.customers, st.outside_cohort, st.first_seen_at_end, st.after_observation_end
     );
+    if st.refunds_dropped > 0 {
+        say!("{} refunds (negative amounts) left out", st.refunds_dropped);
+    }
+    if let Some(note) = crate::notes::zero_spend(&s.table) {
+        say!("{note}");
+    }
     if let Some(h) = &s.holdout {
         say!(
             "holdout: {:.2} {} with {} purchases",
@@ -154,7 +165,7 @@ pub struct FitArgs {
 #[derive(Debug, Clone, Args)]
 pub struct OptimizerArgs {
     /// L2 penalty on the parameters (lifetimes' penalizer_coef); 0 for plain maximum likelihood.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true, value_parser = crate::args::parse_non_negative)]
     pub penalizer: f64,
     /// Maximum number of L-BFGS iterations.
     #[arg(long, default_value_t = 1000)]
@@ -233,12 +244,20 @@ pub fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit
 }
 
 pub fn fit(a: &FitArgs, progress: &Progress) -> Result<(), Failure> {
-    let table = a.rfm_args.read(&a.rfm, TimeUnit::Weeks)?;
+    paths::refuse_input_as_output(&a.output, &[&a.rfm])?;
+    let table = a
+        .rfm_args
+        .read(&a.rfm, TimeUnit::Weeks, "the default of `clv fit`")?;
     let (purchase, spend) = fit_models(&table, a.model, a.spend_model, &a.fit.options(), progress)?;
     progress.finish();
     print_fit(purchase.model.name(), &purchase.report, Some(table.unit()));
     match &spend {
-        Some(s) => print_fit("Gamma-Gamma", &s.report, None),
+        Some(s) => {
+            print_fit("Gamma-Gamma", &s.report, None);
+            if let Some(note) = crate::notes::zero_spend(&table) {
+                say!("  {note}");
+            }
+        }
         None => {
             say!("no spend model (the file has no monetary_value column, or --spend-model none)")
         }
@@ -303,23 +322,31 @@ pub fn print_top(scores: &ValueTable, n: usize) {
 }
 
 pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
+    paths::refuse_input_as_output(&a.output, &[&a.model, &a.rfm])?;
     let model = ModelFile::read(&a.model)?;
     let purchase = &model.purchase;
-    let spend = model.spend.as_ref().ok_or_else(|| {
-        Failure::new(format!(
-            "{} has no spend model, so there is no CLV to compute: refit with `clv fit` on an RFM \
-             file with a monetary_value column",
-            a.model.display()
-        ))
-    })?;
-    let table = a.rfm_args.read(&a.rfm, purchase.model.time_unit())?;
-    if table.monetary_value().is_none() {
-        return Err(Failure::new(format!(
-            "{}: no monetary_value column, needed for the expected spend",
-            a.rfm.display()
-        )));
-    }
+    let table = a
+        .rfm_args
+        .read(&a.rfm, purchase.model.time_unit(), "the model's unit")?;
     let config = a.value.config()?;
+    let spend = match (&model.spend, table.monetary_value()) {
+        (Some(spend), Some(_)) => spend,
+        (spend, _) => {
+            let why = match spend {
+                None => format!("{} has no spend model", a.model.display()),
+                Some(_) => format!("{} has no monetary_value column", paths::shown(&a.rfm)),
+            };
+            progress.finish();
+            let horizon = config.horizon;
+            return crate::purchase_scores::write(
+                &purchase.model,
+                &table,
+                horizon,
+                &a.output,
+                &why,
+            );
+        }
+    };
     progress.step(format!("scoring {} customers", table.len()));
     let scores = value_table(&purchase.model, &spend.model, &table, &config).context("scoring")?;
     scores
@@ -386,6 +413,7 @@ pub struct SimulateArgs {
 }
 
 pub fn simulate(a: &SimulateArgs, progress: &Progress) -> Result<(), Failure> {
+    paths::refuse_input_as_output(&a.output, &[])?;
     let b = parse_numbers(&a.bgnbd, 4, "--bgnbd")?;
     let g = parse_numbers(&a.gamma_gamma, 3, "--gamma-gamma")?;
     let purchases = BgNbd::new(b[0], b[1], b[2], b[3], a.unit).context("--bgnbd")?;
@@ -440,6 +468,7 @@ pub fn simulate(a: &SimulateArgs, progress: &Progress) -> Result<(), Failure> {
         table
             .write_csv(&a.output)
             .context(format!("writing {}", a.output.display()))?;
+        crate::unit_file::write(&a.output, table.unit())?;
         progress.finish();
         let repeat = table.frequency().iter().filter(|&&x| x > 0.0).count();
         say!(

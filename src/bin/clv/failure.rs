@@ -17,14 +17,56 @@ impl Failure {
     }
 }
 
+/// Longest message printed, in characters.
+const MESSAGE_CHARS: usize = 2000;
+
 impl Display for Failure {
+    /// One line: control characters (from file names, say) escaped, cut after
+    /// [`MESSAGE_CHARS`] characters.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        for (i, c) in self.message.chars().enumerate() {
+            if i == MESSAGE_CHARS {
+                return write!(f, "... ({} bytes in all)", self.message.len());
+            }
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
     }
 }
 
-/// `error`'s message followed by each cause it does not already spell out.
+/// Advice the library gives in terms of its API, and what the CLI says instead.
+const CLI_WORDS: [(&str, &str); 2] = [
+    (
+        clv::data::transactions::REFUND_REFUSED,
+        "negative amount (a refund): choose `--refunds net` to net refunds against purchases, \
+         or `--refunds drop` to leave them out",
+    ),
+    (
+        "FitOptions::default().penalizer(0.001)",
+        "--penalizer 0.001",
+    ),
+];
+
+/// `message` with the library's advice in the CLI's words.
+fn in_cli_words(mut message: String) -> String {
+    for (library, cli) in CLI_WORDS {
+        if message.contains(library) {
+            message = message.replace(library, cli);
+        }
+    }
+    message
+}
+
+/// `error`'s message followed by each cause it does not already spell out, in the CLI's words.
 fn chain(error: &dyn std::error::Error) -> String {
+    in_cli_words(chain_of(error))
+}
+
+fn chain_of(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
     let mut source = error.source();
     while let Some(s) = source {

@@ -3,10 +3,16 @@
 
 /// `println!` that ignores a closed stdout (`clv ... | head`) instead of panicking; the
 /// command's files are still written.
+/// When a command writes its data to standard output (`-o -`), its messages go to standard
+/// error instead.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
+        if crate::paths::messages_to_stderr() {
+            let _ = writeln!(std::io::stderr(), $($arg)*);
+        } else {
+            let _ = writeln!(std::io::stdout(), $($arg)*);
+        }
     }};
 }
 
@@ -15,11 +21,16 @@ mod commands;
 mod failure;
 mod indicators;
 mod model_file;
+mod notes;
+mod paths;
 mod progress;
 mod purchase_days;
+mod purchase_scores;
 mod report_cmd;
+mod report_dir;
 mod retention_cmd;
 mod segment_cmd;
+mod unit_file;
 
 use std::process::ExitCode;
 
@@ -85,8 +96,45 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     }
 }
 
+/// On SIGINT or SIGTERM, removes the temporary files of the writes in progress and ends with
+/// the shell's code for the signal (128 + its number).
+fn clean_up_on_signals() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+        std::thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                clv::io::remove_temporary_files();
+                std::process::exit(128 + signal);
+            }
+        });
+    }
+}
+
+/// Parses the command line; a usage error is one line (clap's message and its tips) and exit
+/// code 1, like every other error; `--help` and `--version` print as usual.
+fn parse() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(|e| {
+        if !e.use_stderr() {
+            e.exit();
+        }
+        let text = e.render().to_string();
+        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let mut message = lines.next().unwrap_or("error: bad arguments").to_string();
+        for tip in lines.filter(|l| l.starts_with("tip:")) {
+            message.push_str("; ");
+            message.push_str(tip);
+        }
+        eprintln!("{message} (see `clv --help`)");
+        ExitCode::FAILURE
+    })
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    clean_up_on_signals();
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

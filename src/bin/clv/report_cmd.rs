@@ -8,9 +8,7 @@ use clv::analysis::{
     calendar_cohorts, cohort_table, segment_customers, CohortOptions, CohortPeriod, ScoreView,
     SegmentOptions,
 };
-use clv::data::transactions::{
-    summarize_csv_reader, DateFormat, LogOrder, NaiveDate, Summary, TransactionLogOptions,
-};
+use clv::data::transactions::{DateFormat, NaiveDate, Summary, TransactionLogOptions};
 use clv::report::{sections, tracking::tracking_from_log, Report, Section};
 use clv::value::{value_table, ValueTable};
 
@@ -192,9 +190,9 @@ struct Input {
 fn input(a: &ReportArgs) -> Result<Input, Failure> {
     match &a.transactions {
         Some(path) => Ok(Input {
-            bytes: std::fs::read(path).context(format!("reading {}", path.display()))?,
+            bytes: crate::paths::read_input(path)?,
             options: a.log.options()?,
-            name: path.display().to_string(),
+            name: crate::paths::shown(path),
             calibration_end: a.log.calibration_end,
             observation_end: a.log.observation_end,
         }),
@@ -221,19 +219,15 @@ fn input(a: &ReportArgs) -> Result<Input, Failure> {
     }
 }
 
-/// Summarises in-memory log bytes, keeping every transaction if the log is out of order.
+/// Summarises the log, keeping every transaction if it is out of order.
 fn summarize(input: &Input) -> Result<Summary, Failure> {
     let cal = input.calibration_end.map(midnight);
-    summarize_csv_reader(&input.bytes[..], &input.options, cal).or_else(|first| {
-        let mut unordered = input.options.clone();
-        unordered.summary.order = LogOrder::Unordered;
-        summarize_csv_reader(&input.bytes[..], &unordered, cal)
-            .map_err(|_| first)
-            .context(format!("reading {}", input.name))
-    })
+    crate::paths::summarize_bytes(&input.bytes, &input.options, cal, &input.name)
 }
 
 pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
+    let log: Vec<&Path> = a.transactions.iter().map(PathBuf::as_path).collect();
+    crate::report_dir::refuse_inputs(&a.output, &log)?;
     let input = input(a)?;
     let config = a.value.config()?;
     progress.step(format!("summarising {}", input.name));
@@ -248,10 +242,13 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
     }
     if let Some(s) = &spend {
         print_fit("Gamma-Gamma", &s.report, None);
+        if let Some(note) = crate::notes::zero_spend(table) {
+            say!("  {note}");
+        }
     }
     let models = purchases.models();
 
-    std::fs::create_dir_all(&a.output).context(format!("creating {}", a.output.display()))?;
+    crate::report_dir::prepare(&a.output)?;
     let rfm_path = a.output.join("rfm.csv");
     match &summary.holdout {
         Some(h) => write_calibration_holdout(&rfm_path, table, h)?,
@@ -259,6 +256,7 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
             .write_csv(&rfm_path)
             .context(format!("writing {}", rfm_path.display()))?,
     }
+    crate::unit_file::write(&rfm_path, unit)?;
     let model_file = ModelFile {
         format: FORMAT.into(),
         purchase: purchase.clone(),
@@ -459,6 +457,18 @@ fn data_section(input: &Input, summary: &Summary) -> Section {
             st.first_seen_at_end.to_string(),
         ],
     ];
+    if t.monetary_value().is_some() {
+        rows.push(vec![
+            "repeat customers with a mean spend of 0 (left out of the Gamma-Gamma fit; expected spend: the population mean)".into(),
+            format!("{:.0}", clv::data::repeat_customers_without_spend(t)),
+        ]);
+    }
+    if st.refunds_dropped > 0 {
+        rows.push(vec![
+            "refunds left out".into(),
+            st.refunds_dropped.to_string(),
+        ]);
+    }
     if let Some(cal) = input.calibration_end {
         rows.push(vec!["calibration period ends".into(), cal.to_string()]);
     }

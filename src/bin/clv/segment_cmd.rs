@@ -265,8 +265,19 @@ pub fn segment(a: &SegmentArgs, progress: &Progress) -> Result<(), Failure> {
     let mut written = Vec::new();
     if let Some(dir) = &a.output {
         std::fs::create_dir_all(dir).context(format!("creating {}", dir.display()))?;
+        let inputs: Vec<&Path> = [
+            Some(&a.scores),
+            a.attributes.as_ref(),
+            a.transactions.as_ref(),
+            a.cac.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|p| p.as_path())
+        .collect();
         let write = |name: &str, w: &dyn Fn(&Path) -> clv::Result<()>| {
             let path = dir.join(name);
+            crate::paths::refuse_input_as_output(&path, &inputs)?;
             w(&path).context(format!("writing {}", path.display()))?;
             Ok::<_, Failure>(path)
         };

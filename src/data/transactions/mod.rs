@@ -62,6 +62,7 @@ pub use chrono::{NaiveDate, NaiveDateTime};
 pub use dates::{DateFormat, Period};
 pub use summarizer::{
     Holdout, LogOrder, RefundPolicy, Summarizer, Summary, SummaryOptions, SummaryStats,
+    REFUND_REFUSED,
 };
 
 use crate::data::rfm::CustomerTable;

@@ -24,6 +24,12 @@ struct Pending {
     id_len: u32,
 }
 
+/// The problem of a refund refused under [`RefundPolicy::Reject`] (front ends recognise it to
+/// name their own option).
+pub const REFUND_REFUSED: &str =
+    "negative amount (a refund), refused by the refund policy (RefundPolicy::Net nets refunds \
+     against purchases, RefundPolicy::Drop leaves them out)";
+
 /// What to do with a negative amount (a refund).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RefundPolicy {
@@ -34,9 +40,12 @@ pub enum RefundPolicy {
     /// recent purchase period at or before it, within the same part of the log (calibration or
     /// holdout), and does not by itself count as a purchase. A refund in the holdout part of a
     /// calibration purchase lowers the holdout spend. A refund dated before the customer's first
-    /// purchase, or refunds that leave a repeat customer with a net repeat spend of zero or less,
-    /// are errors.
+    /// purchase, or refunds that leave a repeat customer with a negative net repeat spend, are
+    /// errors.
     Net,
+    /// A negative amount is left out (counted in [`SummaryStats::refunds_dropped`]): the
+    /// purchases stand as they were made.
+    Drop,
 }
 
 /// Whether the log is known to list each customer's transactions in time order.
@@ -172,6 +181,8 @@ pub struct SummaryStats {
     /// Whether the log had to be sorted in memory because a customer's transactions were out
     /// of time order.
     pub sorted_in_memory: bool,
+    /// Negative amounts left out under [`RefundPolicy::Drop`].
+    pub refunds_dropped: u64,
 }
 
 /// The result of summarising a log: the customer table, the holdout part if one was asked
@@ -374,6 +385,7 @@ pub struct Summarizer {
     has_amounts: Option<bool>,
     pushed: u64,
     after_end: u64,
+    refunds_dropped: u64,
     disordered: bool,
     pub(crate) labels: ColumnLabels,
 }
@@ -471,6 +483,7 @@ impl Summarizer {
             has_amounts: None,
             pushed: 0,
             after_end: 0,
+            refunds_dropped: 0,
             disordered: false,
             labels: ColumnLabels::default(),
         })
@@ -542,13 +555,22 @@ impl Summarizer {
             _ => {}
         }
         let amount = amount.unwrap_or(0.0);
-        if amount < 0.0 && self.refunds == RefundPolicy::Reject {
-            return Err(Error::invalid_value(
-                line as usize,
-                &self.labels.amount,
-                amount,
-                "negative amount (a refund); use RefundPolicy::Net to net refunds against purchases",
-            ));
+        if amount < 0.0 {
+            match self.refunds {
+                RefundPolicy::Reject => {
+                    return Err(Error::invalid_value(
+                        line as usize,
+                        &self.labels.amount,
+                        amount,
+                        REFUND_REFUSED,
+                    ))
+                }
+                RefundPolicy::Drop => {
+                    self.refunds_dropped += 1;
+                    return Ok(());
+                }
+                RefundPolicy::Net => {}
+            }
         }
         let Some(period) = period_i32(self.period, seconds) else {
             return Err(Error::invalid_value(
@@ -705,6 +727,7 @@ impl Summarizer {
         let mut stats = SummaryStats {
             transactions: self.pushed,
             after_observation_end: self.after_end,
+            refunds_dropped: self.refunds_dropped,
             customers_seen: n,
             sorted_in_memory,
             ..SummaryStats::default()
@@ -754,14 +777,16 @@ impl Summarizer {
                 } else {
                     0.0
                 };
-                if x > 0 && m <= 0.0 {
+                // a mean of 0 (free orders) is data; only refunds can make it negative
+                if m < 0.0 {
                     return Err(Error::invalid_value(
                         state.line as usize,
                         &self.labels.amount,
                         m,
                         format!(
-                            "customer {id:?} (last transaction on this line) has a mean repeat spend of {m}: \
-                             the customer table needs a positive mean spend for repeat customers"
+                            "customer {} (last transaction on this line): refunds exceed the repeat \
+                             purchases, leaving a negative mean repeat spend",
+                            crate::error::quote(&id)
                         ),
                     ));
                 }
