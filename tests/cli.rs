@@ -449,3 +449,42 @@ fn help_explains_options_with_units() {
         assert!(help.contains(needle), "predict --help lacks {needle:?}");
     }
 }
+
+#[test]
+fn report_model_auto_compares_every_model_and_overlays_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = clv(&["report", "--model", "auto", "-o", "out"], dir.path());
+    ok(&o);
+    let out = stdout(&o);
+    // REFERENCE.md: BG/NBD LL -9582.4, Pareto/NBD LL -9595.0 (here -9594.98, exact times
+    // from the log rather than the summary's two decimals)
+    for needle in [
+        "model comparison:",
+        "bgnbd",
+        "mbgnbd",
+        "pareto-nbd",
+        "-9582.4",
+        "-9594.9",
+        "chosen:",
+        "holdout RMSE",
+    ] {
+        assert!(
+            out.contains(needle),
+            "report output lacks {needle:?}:\n{out}"
+        );
+    }
+    let csv = std::fs::read_to_string(dir.path().join("out/comparison.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(csv.starts_with("model,parameters,log_likelihood,aic,bic,holdout_actual"));
+    assert_eq!(csv.matches(",yes").count(), 1, "{csv}");
+    let tracking = std::fs::read_to_string(dir.path().join("out/tracking_cumulative.svg")).unwrap();
+    for name in ["BG/NBD expected", "MBG/NBD expected", "Pareto/NBD expected"] {
+        assert!(tracking.contains(name), "tracking plot lacks {name}");
+    }
+    let html = std::fs::read_to_string(dir.path().join("out/index.html")).unwrap();
+    assert!(html.contains("Which model? Comparison on evidence"));
+    // an unknown model is a one-line error naming the registered ones
+    let bad = clv(&["report", "--model", "nbd", "-o", "x"], dir.path());
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("pareto-nbd"), "{}", stderr(&bad));
+}

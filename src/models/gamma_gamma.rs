@@ -155,7 +155,7 @@ impl GammaGamma {
     /// let opts = RfmCsvOptions::new(TimeUnit::Weeks).columns("ID", "x", "t_x", "T").monetary_value("zbar");
     /// let cdnow = CustomerTable::from_csv_path("data/cdnow_summary.csv", &opts).unwrap();
     /// let gg = GammaGamma::fit(&cdnow, &FitOptions::default()).unwrap();
-    /// assert!((gg.p - 6.25).abs() < 0.01 && (gg.q - 3.74).abs() < 0.01);
+    /// assert!((gg.model.p() - 6.25).abs() < 0.01 && (gg.model.q() - 3.74).abs() < 0.01);
     /// ```
     pub fn fit(table: &CustomerTable, options: &FitOptions) -> Result<Fitted<GammaGamma>> {
         let data = SpendData::from_table(table)?;

@@ -17,6 +17,9 @@ use super::checks::{
 use super::plots::{bar_chart, heatmap, line_chart, ChartText, Series};
 use super::Section;
 
+/// A transformation of a plotted series' points (cumulative to weekly, ...).
+type PointsMap = dyn Fn(&[(f64, f64)]) -> Vec<(f64, f64)>;
+
 /// Frequencies `0..MAX_BIN` have their own bar; `MAX_BIN` and more share the last one.
 pub const MAX_BIN: u32 = 7;
 
@@ -336,7 +339,7 @@ pub fn holdout(
             .iter()
             .map(|e| t.weeks.iter().copied().zip(e.iter().copied()).collect())
             .collect();
-        let series = |transform: &dyn Fn(&[(f64, f64)]) -> Vec<(f64, f64)>| -> Vec<Series> {
+        let series = |transform: &PointsMap| -> Vec<Series> {
             std::iter::once(Series {
                 name: "actual".into(),
                 points: transform(&actual_points),

@@ -144,9 +144,20 @@ fn fit_purchases(
 fn comparison_output(c: &Comparison, dir: &Path) -> Result<Section, Failure> {
     let (header, rows) = c.table();
     say!("model comparison:");
-    say!("  {}", header.join("  "));
-    for r in &rows {
-        say!("  {}", r.join("  "));
+    let widths: Vec<usize> = (0..header.len())
+        .map(|j| {
+            rows.iter()
+                .map(|r| r[j].len())
+                .fold(header[j].len(), usize::max)
+        })
+        .collect();
+    for r in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:>w$}"))
+            .collect();
+        say!("  {}", cells.join(" ").trim_end());
     }
     say!("chosen: {}", c.reason);
     let path = dir.join("comparison.csv");
