@@ -238,23 +238,14 @@ fn run_newton<L: LogLikelihood>(
         return None;
     }
     let covariance = covariance_from(&at.hess, &x, weight);
-    Some(FitReport {
-        param_names: objective
-            .ll
-            .param_names()
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+    Some(objective.report(
         params,
         log_likelihood,
-        n_customers: weight,
         iterations,
-        evaluations: *objective.evaluations.lock().unwrap(),
-        termination: Termination::Newton,
+        Termination::Newton,
         gradient_norm,
-        std_errors: covariance.as_ref().map(|c| c.diag().mapv(f64::sqrt)),
         covariance,
-    })
+    ))
 }
 
 /// L-BFGS (Moré-Thuente line search) under argmin's `Executor`, then the polish.
@@ -341,23 +332,45 @@ fn run_lbfgs<L: LogLikelihood>(
             hessian(objective, &log_best).and_then(|h| covariance_from(&h, &log_best, weight))
         }
     };
-    Ok(FitReport {
-        param_names: objective
-            .ll
-            .param_names()
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+    Ok(objective.report(
         params,
         log_likelihood,
-        n_customers: weight,
         iterations,
-        evaluations: *objective.evaluations.lock().unwrap(),
         termination,
         gradient_norm,
-        std_errors: covariance.as_ref().map(|c| c.diag().mapv(f64::sqrt)),
         covariance,
-    })
+    ))
+}
+
+impl<L: LogLikelihood> Objective<'_, L> {
+    /// The report of a converged fit at `params`.
+    fn report(
+        &self,
+        params: Vec<f64>,
+        log_likelihood: f64,
+        iterations: u64,
+        termination: Termination,
+        gradient_norm: f64,
+        covariance: Option<Array2<f64>>,
+    ) -> FitReport {
+        FitReport {
+            param_names: self
+                .ll
+                .param_names()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            params,
+            log_likelihood,
+            n_customers: self.weight,
+            iterations,
+            evaluations: *self.evaluations.lock().unwrap(),
+            termination,
+            gradient_norm,
+            std_errors: covariance.as_ref().map(|c| c.diag().mapv(f64::sqrt)),
+            covariance,
+        }
+    }
 }
 
 /// The typed reason of an L-BFGS run that did not converge.
