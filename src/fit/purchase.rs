@@ -108,7 +108,8 @@ pub fn fit_purchase_model<M: FitPurchaseModel>(
     let scaled = CompressedRfm {
         recency: data.recency.iter().map(|v| v * scale).collect(),
         age: data.age.iter().map(|v| v * scale).collect(),
-        ..data.clone()
+        frequency: data.frequency.clone(),
+        weight: data.weight.clone(),
     };
     let initial = match start {
         Some(m) => scale_time_params(&m.in_unit(table.unit()).params(), time_scale, scale),
