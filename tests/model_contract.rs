@@ -68,6 +68,36 @@ fn probabilities_of_purchases_sum_to_one_and_their_mean_is_the_expectation() {
     });
 }
 
+/// The conditional distribution of future purchases given a history (the process part of the
+/// prediction intervals): a distribution whose mean is the conditional expectation and whose
+/// mass at 0 is `1 - P(alive) + P(alive) P(no purchase | alive)`, over customers from none to
+/// very frequent and horizons from a day to 20 years.
+#[test]
+fn conditional_distributions_sum_to_one_and_their_mean_is_the_expectation() {
+    each_model(|kind, m| {
+        let mut pmf = Vec::new();
+        for &(x, tx, t) in &CUSTOMERS {
+            let c = Rfm::new(x, tx, t, TimeUnit::Weeks).unwrap();
+            for h in [1.0 / 7.0, 13.0, 39.0, 104.0, 1040.0] {
+                let h = Duration::weeks(h);
+                m.conditional_pmf(&c, h, 1e-12, &mut pmf).unwrap();
+                assert!(pmf.iter().all(|p| (0.0..=1.0).contains(p)), "{kind}");
+                let total: f64 = pmf.iter().sum();
+                assert!((total - 1.0).abs() < 1e-10, "{kind} {c:?} {h}: {total}");
+                let mean: f64 = pmf.iter().enumerate().map(|(n, p)| n as f64 * p).sum();
+                let want = m.expected_purchases(&c, h);
+                assert_relative_eq!(mean, want, max_relative = 1e-7, epsilon = 1e-10);
+                assert!(pmf[0] >= 1.0 - m.p_alive(&c) - 1e-12, "{kind}");
+            }
+            m.conditional_pmf(&c, Duration::weeks(0.0), 1e-12, &mut pmf).unwrap();
+            assert_eq!(pmf, vec![1.0]);
+            assert!(m
+                .conditional_pmf(&c, Duration::weeks(-1.0), 1e-12, &mut pmf)
+                .is_err());
+        }
+    });
+}
+
 #[test]
 fn p_alive_is_a_probability_and_bulk_equals_one_by_one() {
     let table = grid_table();

@@ -55,6 +55,41 @@ pub trait PurchaseModel: Sync {
     /// (the unconditional expectation E\[X(t)\]).
     fn expected_purchases_new_customer(&self, t: Duration) -> f64;
 
+    /// The distribution of the number of purchases in the `horizon` after the end of
+    /// observation given the customer's history, `P(Y = n | x, t_x, T)` for `n = 0, 1, ...`,
+    /// written into `out` (cleared first) until the probability left out is below `tail`: the
+    /// process uncertainty of a prediction interval ([`crate::value::interval`]). The buffer is
+    /// reused, so bulk callers allocate once per thread, not per customer.
+    ///
+    /// Errors ([`Error::Undefined`](crate::Error::Undefined)) for a model without it (this
+    /// default) or when more than [`MAX_PMF_LEN`](crate::models::pmf::MAX_PMF_LEN) counts would
+    /// be needed, and ([`Error::InvalidArgument`](crate::Error::InvalidArgument)) for a
+    /// negative or NaN horizon or a `tail` outside (0, 1).
+    ///
+    /// ```
+    /// use clv::models::{BgNbd, PurchaseModel};
+    /// use clv::{Duration, Rfm, TimeUnit};
+    /// let m = BgNbd::new(0.2425982, 4.4136842, 0.7929899, 2.4261667, TimeUnit::Weeks).unwrap();
+    /// let c = Rfm::new(2, 30.43, 38.86, TimeUnit::Weeks).unwrap();
+    /// let mut pmf = Vec::new();
+    /// m.conditional_pmf(&c, Duration::weeks(39.0), 1e-12, &mut pmf).unwrap();
+    /// let mean: f64 = pmf.iter().enumerate().map(|(n, p)| n as f64 * p).sum();
+    /// assert!((mean - m.expected_purchases(&c, Duration::weeks(39.0))).abs() < 1e-9);
+    /// ```
+    fn conditional_pmf(
+        &self,
+        customer: &Rfm,
+        horizon: Duration,
+        tail: f64,
+        out: &mut Vec<f64>,
+    ) -> Result<()> {
+        let _ = (customer, horizon, tail, out);
+        Err(crate::Error::undefined(
+            format!("the {} distribution of purchases given a history", self.name()),
+            "the model does not provide it",
+        ))
+    }
+
     /// Probability that the customer has churned (`1 - p_alive`).
     fn churn_probability(&self, customer: &Rfm) -> f64 {
         1.0 - self.p_alive(customer)
@@ -141,6 +176,20 @@ pub trait PurchaseModel: Sync {
         }
         Ok(out)
     }
+}
+
+/// The horizon of a conditional distribution in the model's unit: `Err` when negative or NaN.
+pub(crate) fn pmf_horizon(horizon: Duration, unit: TimeUnit, tail: f64) -> Result<f64> {
+    crate::models::pmf::check_tail(tail)?;
+    let t = horizon.in_unit(unit);
+    if !(t >= 0.0) {
+        return Err(crate::Error::invalid_argument(
+            "horizon",
+            horizon,
+            "a prediction horizon must be zero or positive",
+        ));
+    }
+    Ok(t)
 }
 
 /// Checks that there is one discount factor per step end.
@@ -299,6 +348,15 @@ impl<M: PurchaseModel> PurchaseModel for crate::optim::Fitted<M> {
     }
     fn p_alive(&self, customer: &Rfm) -> f64 {
         self.model.p_alive(customer)
+    }
+    fn conditional_pmf(
+        &self,
+        customer: &Rfm,
+        horizon: Duration,
+        tail: f64,
+        out: &mut Vec<f64>,
+    ) -> Result<()> {
+        self.model.conditional_pmf(customer, horizon, tail, out)
     }
     fn expected_purchases(&self, customer: &Rfm, horizon: Duration) -> f64 {
         self.model.expected_purchases(customer, horizon)

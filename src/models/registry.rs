@@ -210,6 +210,15 @@ impl PurchaseModel for AnyPurchaseModel {
     fn p_alive(&self, customer: &Rfm) -> f64 {
         self.inner().p_alive(customer)
     }
+    fn conditional_pmf(
+        &self,
+        customer: &Rfm,
+        horizon: Duration,
+        tail: f64,
+        out: &mut Vec<f64>,
+    ) -> Result<()> {
+        self.inner().conditional_pmf(customer, horizon, tail, out)
+    }
     fn expected_purchases(&self, customer: &Rfm, horizon: Duration) -> f64 {
         self.inner().expected_purchases(customer, horizon)
     }

@@ -20,6 +20,7 @@
 //!   `b/(a+b) K(r, a, b+1, t/alpha)` (alive after the first purchase, then as BG/NBD).
 
 pub mod likelihood;
+mod pmf;
 
 use std::marker::PhantomData;
 
@@ -302,6 +303,16 @@ impl<V: Variant> PurchaseModel for BetaGeo<V> {
         let ln_odds = (self.a.ln() - (self.b + x + d - 1.0).ln())
             + (self.r + x) * ((self.alpha + c.age) / (self.alpha + c.recency)).ln();
         logistic_of_neg(ln_odds)
+    }
+
+    fn conditional_pmf(
+        &self,
+        customer: &Rfm,
+        horizon: Duration,
+        tail: f64,
+        out: &mut Vec<f64>,
+    ) -> Result<()> {
+        self.conditional_pmf_of(customer, horizon, tail, out)
     }
 
     fn expected_purchases(&self, customer: &Rfm, horizon: Duration) -> f64 {

@@ -17,6 +17,7 @@
 //!   under the posterior of an alive customer.
 
 pub mod likelihood;
+mod pmf;
 
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::ln_gamma;
@@ -276,6 +277,16 @@ impl PurchaseModel for ParetoNbd {
     /// ```
     fn p_alive(&self, customer: &Rfm) -> f64 {
         self.row(customer).1
+    }
+
+    fn conditional_pmf(
+        &self,
+        customer: &Rfm,
+        horizon: Duration,
+        tail: f64,
+        out: &mut Vec<f64>,
+    ) -> Result<()> {
+        self.conditional_pmf_of(customer, horizon, tail, out)
     }
 
     fn expected_purchases(&self, customer: &Rfm, horizon: Duration) -> f64 {
