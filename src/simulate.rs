@@ -275,6 +275,118 @@ impl Population {
     }
 }
 
+/// A simulated calibration period and the purchases of the holdout period that follows it,
+/// drawn from the same customers (see [`Population::calibration_holdout`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalibrationHoldout {
+    /// The customers' summaries at the end of calibration (their ages are the population's).
+    pub calibration: CustomerTable,
+    /// Each customer's purchases in the holdout, in row order.
+    pub holdout_purchases: Array1<f64>,
+    /// Total value of each customer's holdout purchases (0 without a spend model).
+    pub holdout_spend: Array1<f64>,
+    /// Length of the holdout period.
+    pub holdout: Duration,
+}
+
+impl Population {
+    /// Draws every customer over her age plus `holdout`, and splits her purchases at her
+    /// age: the calibration summaries and the holdout purchases of the same customers, for
+    /// checking predictions (and their intervals) against what the model itself generates.
+    /// Continuous recording only.
+    ///
+    /// ```
+    /// use clv::models::BgNbd;
+    /// use clv::simulate::{Ages, Population};
+    /// use clv::{Duration, TimeUnit};
+    /// let m = BgNbd::new(0.25, 4.0, 0.8, 2.5, TimeUnit::Weeks).unwrap();
+    /// let p = Population::new(1000, m, Ages::Fixed(Duration::weeks(39.0))).unwrap().seed(3);
+    /// let split = p.calibration_holdout(Duration::weeks(39.0)).unwrap();
+    /// assert_eq!(split.calibration.len(), 1000);
+    /// assert!(split.holdout_purchases.sum() > 0.0);
+    /// ```
+    ///
+    /// Errors for whole-day recording or a holdout that is not positive and finite.
+    pub fn calibration_holdout(&self, holdout: Duration) -> Result<CalibrationHoldout> {
+        let unit = self.purchases.time_unit();
+        let h = holdout.in_unit(unit);
+        if !(h > 0.0 && h.is_finite()) {
+            return Err(Error::invalid_argument(
+                "holdout",
+                holdout,
+                "a holdout period must be positive and finite",
+            ));
+        }
+        if self.recording != Recording::Continuous {
+            return Err(Error::invalid_argument(
+                "recording",
+                "whole days",
+                "a simulated holdout is drawn in continuous time",
+            ));
+        }
+        let (min, max) = self.ages.bounds(unit);
+        let longer = Population {
+            ages: Ages::Uniform {
+                min: Duration::new(min + h, unit),
+                max: Duration::new(max + h, unit),
+            },
+            ..self.clone()
+        };
+        let sampler = Sampler::new(&longer);
+        let n = self.customers;
+        let rows: Vec<[f64; 6]> = (0..n.div_ceil(CHUNK_CUSTOMERS))
+            .into_par_iter()
+            .flat_map_iter(|chunk| {
+                let mut rng = chunk_rng(self.seed, chunk);
+                let count = CHUNK_CUSTOMERS.min(n - chunk * CHUNK_CUSTOMERS);
+                let mut times = Vec::new();
+                (0..count)
+                    .map(|_| split_customer(&sampler, &mut rng, h, &mut times))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let col = |j: usize| -> Array1<f64> { rows.iter().map(|r| r[j]).collect() };
+        let ids: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
+        let mut calibration = CustomerTable::new(ids, col(0), col(1), col(2), unit)?;
+        if self.spend.is_some() {
+            calibration = calibration.with_monetary_value(col(3))?;
+        }
+        Ok(CalibrationHoldout {
+            calibration,
+            holdout_purchases: col(4),
+            holdout_spend: col(5),
+            holdout,
+        })
+    }
+}
+
+/// One customer drawn over her calibration age plus `h`, split at the calibration age:
+/// `[x, t_x, T, mean calibration spend, holdout purchases, holdout spend]`.
+fn split_customer<R: RngExt>(
+    sampler: &Sampler<'_>,
+    rng: &mut R,
+    h: f64,
+    times: &mut Vec<(f64, f64)>,
+) -> [f64; 6] {
+    times.clear();
+    let drawn = sampler.customer(rng, |t, z| times.push((t, z)));
+    let age = drawn.age - h;
+    let (mut x, mut t_x, mut spend, mut later, mut later_spend) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    // the first purchase (time 0) starts the customer and is not a repeat purchase
+    for &(t, z) in times.iter().skip(1) {
+        if t <= age {
+            x += 1.0;
+            t_x = t;
+            spend += z;
+        } else {
+            later += 1.0;
+            later_spend += z;
+        }
+    }
+    let mean = if x > 0.0 { spend / x } else { 0.0 };
+    [x, t_x, age, mean, later, later_spend]
+}
+
 /// `v` days rounded down to whole days, at least 1.
 fn whole_days(v: f64) -> f64 {
     v.floor().max(1.0)

@@ -89,7 +89,8 @@ fn conditional_distributions_sum_to_one_and_their_mean_is_the_expectation() {
                 assert_relative_eq!(mean, want, max_relative = 1e-7, epsilon = 1e-10);
                 assert!(pmf[0] >= 1.0 - m.p_alive(&c) - 1e-12, "{kind}");
             }
-            m.conditional_pmf(&c, Duration::weeks(0.0), 1e-12, &mut pmf).unwrap();
+            m.conditional_pmf(&c, Duration::weeks(0.0), 1e-12, &mut pmf)
+                .unwrap();
             assert_eq!(pmf, vec![1.0]);
             assert!(m
                 .conditional_pmf(&c, Duration::weeks(-1.0), 1e-12, &mut pmf)

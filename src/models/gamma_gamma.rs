@@ -30,6 +30,7 @@ use statrs::function::gamma::{digamma, ln_gamma};
 use crate::data::group::index_unique;
 use crate::data::CustomerTable;
 use crate::error::{Error, Result};
+use crate::models::SpendMoments;
 use crate::optim::{maximize, FitOptions, Fitted, LogLikelihood};
 use crate::special::trigamma;
 
@@ -73,6 +74,58 @@ impl crate::models::SpendModel for GammaGamma {
     }
     fn expected_spend_all(&self, table: &CustomerTable) -> Result<Array1<f64>> {
         GammaGamma::expected_spend_all(self, table)
+    }
+
+    /// Given the history the customer's spend level `nu` is `Gamma(q + p x, gamma + x mbar)`
+    /// (the prior for `x = 0` or a mean spend of 0) and each value `z | nu ~ Gamma(p, nu)`, so
+    /// `E[z] = p E[1/nu]`, `E[z^2] = p (p+1) E[1/nu^2]` and `E[z_i z_j] = p^2 E[1/nu^2]`, with
+    /// `E[1/nu^2] = g^2 / ((q'-1)(q'-2))`: finite when `q' = q + p x > 2`.
+    ///
+    /// ```
+    /// use clv::models::{GammaGamma, SpendModel};
+    /// let gg = GammaGamma::new(6.0, 3.0, 10.0).unwrap();
+    /// let m = gg.spend_moments(2, 20.0).unwrap();
+    /// assert!((m.mean - gg.expected_spend(2, 20.0).unwrap()).abs() < 1e-12);
+    /// assert!(m.square > m.cross && m.cross > m.mean * m.mean); // z's share the level nu
+    /// assert!(GammaGamma::new(6.0, 1.5, 10.0).unwrap().spend_moments(0, 0.0).is_err());
+    /// ```
+    fn spend_moments(&self, frequency: u32, monetary_value: f64) -> Result<SpendMoments> {
+        let mean = GammaGamma::expected_spend(self, frequency, monetary_value)?;
+        let (shape, rate) = if frequency == 0 || monetary_value == 0.0 {
+            (self.q, self.gamma)
+        } else {
+            let x = frequency as f64;
+            (self.q + self.p * x, self.gamma + x * monetary_value)
+        };
+        if shape <= 2.0 {
+            return Err(Error::undefined(
+                "the variance of future spend",
+                format!(
+                    "the Gamma-Gamma posterior shape q + p x = {shape} must exceed 2 for a finite \
+                     variance (q = {}); the spend distribution is too heavy-tailed for an interval",
+                    self.q
+                ),
+            ));
+        }
+        let inv_sq = rate / (shape - 1.0) * rate / (shape - 2.0);
+        Ok(SpendMoments {
+            mean,
+            square: self.p * (self.p + 1.0) * inv_sq,
+            cross: self.p * self.p * inv_sq,
+        })
+    }
+}
+
+impl crate::models::WithParams for GammaGamma {
+    fn with_params(&self, params: &[f64]) -> Result<Self> {
+        match *params {
+            [p, q, gamma] => GammaGamma::new(p, q, gamma),
+            _ => Err(Error::invalid_argument(
+                "params",
+                params.len(),
+                "Gamma-Gamma has 3 parameters (p, q, gamma)",
+            )),
+        }
     }
 }
 

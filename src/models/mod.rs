@@ -28,6 +28,8 @@ pub use gamma_gamma::{frequency_spend_correlation, GammaGamma, SpendCorrelation}
 pub use mbgnbd::MbgNbd;
 pub use pareto_nbd::ParetoNbd;
 pub(crate) use purchase::{check_steps, decreasing_error, discounted_sum, pmf_horizon};
-pub use purchase::{Dropout, FitPurchaseModel, Latent, PurchaseModel, SimulatePurchases};
+pub use purchase::{
+    Dropout, FitPurchaseModel, Latent, PurchaseModel, SimulatePurchases, WithParams,
+};
 pub use registry::{AnyPurchaseModel, KindVisitor, PurchaseModelKind};
-pub use spend::SpendModel;
+pub use spend::{SpendModel, SpendMoments};

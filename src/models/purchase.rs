@@ -85,7 +85,10 @@ pub trait PurchaseModel: Sync {
     ) -> Result<()> {
         let _ = (customer, horizon, tail, out);
         Err(crate::Error::undefined(
-            format!("the {} distribution of purchases given a history", self.name()),
+            format!(
+                "the {} distribution of purchases given a history",
+                self.name()
+            ),
             "the model does not provide it",
         ))
     }
@@ -280,6 +283,28 @@ pub trait FitPurchaseModel: PurchaseModel + Sized + Clone + Send {
         let s = self.time_unit().in_units_of(unit);
         let p = scale_time_params(&self.params(), self.time_scale_params(), s);
         Self::from_params(&p, unit).expect("rescaling keeps parameters positive and finite")
+    }
+}
+
+/// A model that can be rebuilt with other parameters (in the order of its `param_names`, in
+/// its own unit of time): what parameter uncertainty ([`crate::value::interval`]) perturbs.
+///
+/// ```
+/// use clv::models::{BgNbd, PurchaseModel, WithParams};
+/// use clv::TimeUnit;
+/// let m = BgNbd::new(0.24, 4.4, 0.79, 2.4, TimeUnit::Weeks).unwrap();
+/// let other = m.with_params(&[0.3, 4.0, 0.8, 2.5]).unwrap();
+/// assert_eq!(other.params(), vec![0.3, 4.0, 0.8, 2.5]);
+/// assert!(m.with_params(&[-1.0, 4.0, 0.8, 2.5]).is_err());
+/// ```
+pub trait WithParams: Sized {
+    /// The same model with `params`; errors when they are outside the model's domain.
+    fn with_params(&self, params: &[f64]) -> Result<Self>;
+}
+
+impl<M: FitPurchaseModel> WithParams for M {
+    fn with_params(&self, params: &[f64]) -> Result<Self> {
+        M::from_params(params, self.time_unit())
     }
 }
 

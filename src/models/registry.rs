@@ -184,6 +184,13 @@ impl std::str::FromStr for PurchaseModelKind {
     }
 }
 
+/// The registered model of the same kind with other parameters.
+impl crate::models::WithParams for AnyPurchaseModel {
+    fn with_params(&self, params: &[f64]) -> Result<Self> {
+        self.kind().from_params(params, self.time_unit())
+    }
+}
+
 /// Dispatch to the registered model; the bulk predictions keep each model's own fast paths.
 impl PurchaseModel for AnyPurchaseModel {
     fn name(&self) -> &'static str {

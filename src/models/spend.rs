@@ -35,6 +35,30 @@ pub trait SpendModel: Sync {
 
     /// [`expected_spend`](Self::expected_spend) of every row of `table`, in row order.
     fn expected_spend_all(&self, table: &CustomerTable) -> Result<Array1<f64>>;
+
+    /// The first two moments of a customer's future purchase values given her history (the
+    /// process uncertainty of spend in [`crate::value::interval`]). Errors
+    /// ([`Error::Undefined`](crate::Error::Undefined)) for a model without them (this default)
+    /// or where they are infinite.
+    fn spend_moments(&self, frequency: u32, monetary_value: f64) -> Result<SpendMoments> {
+        let _ = (frequency, monetary_value);
+        Err(crate::Error::undefined(
+            format!("the {} moments of future spend", self.name()),
+            "the model does not provide them",
+        ))
+    }
+}
+
+/// Moments of a customer's future purchase values `z_1, z_2, ...` given her history: they are
+/// exchangeable but not independent (they share the customer's unknown spend level).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SpendMoments {
+    /// `E[z_i]`, the conditional expected spend per purchase.
+    pub mean: f64,
+    /// `E[z_i^2]`.
+    pub square: f64,
+    /// `E[z_i z_j]` for two different purchases `i != j`.
+    pub cross: f64,
 }
 
 impl<S: SpendModel> SpendModel for crate::optim::Fitted<S> {
@@ -55,5 +79,8 @@ impl<S: SpendModel> SpendModel for crate::optim::Fitted<S> {
     }
     fn expected_spend_all(&self, table: &CustomerTable) -> Result<Array1<f64>> {
         self.model.expected_spend_all(table)
+    }
+    fn spend_moments(&self, frequency: u32, monetary_value: f64) -> Result<SpendMoments> {
+        self.model.spend_moments(frequency, monetary_value)
     }
 }

@@ -2,9 +2,9 @@
 
 use ndarray::Array2;
 
-/// Inverse of a symmetric positive-definite matrix by Cholesky; `None` when it is not
-/// positive definite.
-pub(crate) fn invert_spd(a: &Array2<f64>) -> Option<Array2<f64>> {
+/// The lower-triangular Cholesky factor `L` of a symmetric positive-definite matrix
+/// (`L L' = a`); `None` when it is not positive definite.
+pub(crate) fn cholesky(a: &Array2<f64>) -> Option<Array2<f64>> {
     let n = a.nrows();
     let mut l = Array2::<f64>::zeros((n, n));
     for i in 0..n {
@@ -21,6 +21,14 @@ pub(crate) fn invert_spd(a: &Array2<f64>) -> Option<Array2<f64>> {
             }
         }
     }
+    Some(l)
+}
+
+/// Inverse of a symmetric positive-definite matrix by Cholesky; `None` when it is not
+/// positive definite.
+pub(crate) fn invert_spd(a: &Array2<f64>) -> Option<Array2<f64>> {
+    let n = a.nrows();
+    let l = cholesky(a)?;
     // inverse of L (lower triangular), then A^-1 = L^-T L^-1
     let mut linv = Array2::<f64>::zeros((n, n));
     for i in 0..n {

@@ -12,7 +12,7 @@
 //!   [`StopReason`] for fits that do not converge, and [`Fitted`]: a model with its report.
 
 mod engine;
-mod linalg;
+pub(crate) mod linalg;
 mod newton;
 pub(crate) mod reduce;
 

@@ -12,6 +12,7 @@
 
 pub mod config;
 pub mod historical;
+pub mod interval;
 pub mod lifetime;
 pub mod subscriber;
 pub mod table;

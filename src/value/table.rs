@@ -175,19 +175,38 @@ impl ValueTable {
     /// Writes the table as CSV with the columns of [`VALUE_TABLE_COLUMNS`], atomically (the
     /// file is complete or untouched). Numbers are written in their shortest exact form.
     pub fn write_csv(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.write_csv_with(path, &[])
+    }
+
+    /// [`write_csv`](Self::write_csv) with `extra` columns (name, one value per customer)
+    /// after the table's own, e.g. the interval ends of [`crate::value::interval`].
+    ///
+    /// Errors when an extra column does not have one value per customer.
+    pub fn write_csv_with(
+        &self,
+        path: impl AsRef<Path>,
+        extra: &[(&str, &Array1<f64>)],
+    ) -> Result<()> {
+        if let Some((name, c)) = extra.iter().find(|(_, c)| c.len() != self.len()) {
+            return Err(Error::invalid_argument(
+                *name,
+                c.len(),
+                format!(
+                    "an extra column needs one value per customer ({})",
+                    self.len()
+                ),
+            ));
+        }
         let columns = self.numeric_columns();
-        crate::io::write_csv_rows(
-            path.as_ref(),
-            &VALUE_TABLE_COLUMNS,
-            self.len(),
-            |i, line| {
-                push_csv_field(line, &self.ids[i]);
-                for column in columns {
-                    line.push(b',');
-                    push_f64(line, column[i]);
-                }
-            },
-        )
+        let mut header: Vec<&str> = VALUE_TABLE_COLUMNS.to_vec();
+        header.extend(extra.iter().map(|(name, _)| *name));
+        crate::io::write_csv_rows(path.as_ref(), &header, self.len(), |i, line| {
+            push_csv_field(line, &self.ids[i]);
+            for column in columns.iter().copied().chain(extra.iter().map(|(_, c)| *c)) {
+                line.push(b',');
+                push_f64(line, column[i]);
+            }
+        })
     }
 
     fn numeric_columns(&self) -> [&Array1<f64>; 9] {

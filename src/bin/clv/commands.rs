@@ -291,6 +291,12 @@ pub struct PredictArgs {
     /// How many of the most valuable customers to print.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// Add prediction intervals at this level (e.g. 0.9): the columns expected_purchases_low,
+    /// expected_purchases_high, clv_low, clv_high, p_alive_low, p_alive_high, with parameter
+    /// and process uncertainty (the level is written beside the output, in SCORES.csv.notes),
+    /// and the totals with their intervals.
+    #[arg(long, value_name = "LEVEL")]
+    pub interval: Option<f64>,
 }
 
 /// Prints the top customers of a value table.
@@ -338,20 +344,38 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
             };
             progress.finish();
             let horizon = config.horizon;
+            let predictive = match a.interval {
+                None => None,
+                Some(level) => Some(crate::intervals::predictive(
+                    purchase, None, &table, &config, level,
+                )?),
+            };
             return crate::purchase_scores::write(
                 &purchase.model,
                 &table,
                 horizon,
                 &a.output,
                 &why,
+                predictive.as_ref(),
             );
         }
     };
     progress.step(format!("scoring {} customers", table.len()));
     let scores = value_table(&purchase.model, &spend.model, &table, &config).context("scoring")?;
-    scores
-        .write_csv(&a.output)
-        .context(format!("writing {}", a.output.display()))?;
+    let predictive = match a.interval {
+        None => None,
+        Some(level) => {
+            progress.step(format!("intervals for {} customers", table.len()));
+            Some(crate::intervals::predictive(
+                purchase,
+                Some(spend),
+                &table,
+                &config,
+                level,
+            )?)
+        }
+    };
+    crate::intervals::write_scores(&scores, predictive.as_ref(), &a.output)?;
     progress.finish();
     say!(
         "{} customers scored over {} (steps of {}, discount {} per step, margin {}); total CLV {:.2}",
@@ -362,6 +386,9 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
         config.margin,
         scores.total_clv()
     );
+    if let Some(p) = &predictive {
+        crate::intervals::print_totals(p, &config);
+    }
     print_top(&scores, a.top);
     say!("wrote {}", a.output.display());
     Ok(())

@@ -20,6 +20,7 @@ mod args;
 mod commands;
 mod failure;
 mod indicators;
+mod intervals;
 mod model_file;
 mod notes;
 mod paths;

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use clv::models::PurchaseModel;
+use clv::value::interval::Predictive;
 use clv::{CustomerTable, Duration};
 
 use crate::failure::{Context, Failure};
@@ -27,6 +28,7 @@ pub fn write<M: PurchaseModel + ?Sized>(
     horizon: Duration,
     output: &Path,
     why: &str,
+    predictive: Option<&Predictive>,
 ) -> Result<(), Failure> {
     let p_alive = model.p_alive_all(table);
     let expected = model.expected_purchases_all(table, horizon);
@@ -39,11 +41,17 @@ pub fn write<M: PurchaseModel + ?Sized>(
             )));
         }
     }
+    let intervals = predictive.map(|p| p.customers());
+    let extra = intervals
+        .as_ref()
+        .map(crate::intervals::purchase_columns)
+        .unwrap_or_default();
     clv::io::write_atomically(output, |w| {
         let mut wtr = csv::Writer::from_writer(w);
-        wtr.write_record(COLUMNS)?;
+        let header = COLUMNS.iter().copied().chain(extra.iter().map(|(n, _)| *n));
+        wtr.write_record(header)?;
         for i in 0..table.len() {
-            wtr.write_record([
+            let mut row = vec![
                 table.ids()[i].clone(),
                 table.frequency()[i].to_string(),
                 table.recency()[i].to_string(),
@@ -51,17 +59,25 @@ pub fn write<M: PurchaseModel + ?Sized>(
                 p_alive[i].to_string(),
                 (1.0 - p_alive[i]).to_string(),
                 expected[i].to_string(),
-            ])?;
+            ];
+            row.extend(extra.iter().map(|(_, c)| c[i].to_string()));
+            wtr.write_record(row)?;
         }
         wtr.flush().map_err(|e| clv::Error::io(output, e))
     })
     .context(format!("writing {}", output.display()))?;
+    if let Some(p) = predictive {
+        crate::intervals::write_notes(output, p)?;
+    }
     say!(
         "{} customers scored over {horizon}: P(alive), churn probability and expected purchases; \
          no CLV column because {why}; expected purchases in all {:.2}",
         table.len(),
         expected.sum()
     );
+    if let Some(p) = predictive {
+        crate::intervals::print_totals_of_purchases(p, horizon);
+    }
     say!("wrote {}", output.display());
     Ok(())
 }
