@@ -15,10 +15,11 @@
 //! * `P(alive) = 1 / (1 + 1{x+d>0} a/(b+x+d-1) ((alpha+T)/(alpha+t_x))^(r+x))`;
 //! * conditional expectation (eq. 10): `E[Y(t) | x, t_x, T] = P(alive) * K(k, a, b+x+d, t/(alpha+T))`
 //!   where `K` is the expected number of purchases in `(T, T+t]` of a customer alive at `T`,
-//!   computed by [`crate::special::bgnbd_expected_alive`];
+//!   computed by [`bgnbd_expected_alive`] (in [`kernel`]);
 //! * the unconditional `E[X(t)]` (eq. 9) is `K(r, a, b, t/alpha)`; for MBG/NBD
 //!   `b/(a+b) K(r, a, b+1, t/alpha)` (alive after the first purchase, then as BG/NBD).
 
+pub mod kernel;
 pub mod likelihood;
 
 use std::marker::PhantomData;
@@ -33,8 +34,8 @@ use crate::data::{CompressedRfm, CustomerTable, Rfm};
 use crate::error::{Error, Result};
 use crate::models::{Dropout, FitPurchaseModel, Latent, PurchaseModel, SimulatePurchases};
 use crate::optim::LogLikelihood;
-use crate::special::bgnbd_expected_alive;
 use crate::time::{Duration, TimeUnit};
+pub use kernel::bgnbd_expected_alive;
 pub use likelihood::BetaGeoData;
 use likelihood::{logistic_of_neg, row_log_likelihood, Params, XTerms};
 

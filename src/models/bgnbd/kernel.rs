@@ -1,6 +1,9 @@
 //! The BG/NBD conditional-expectation kernel
 //! `K(k, a, bx, tau) = c/(a-1) [1 - 2F1(k, a-1; c; -tau)]`, `c = a + bx - 1`.
 //!
+//! It lives with the model rather than in [`crate::special`], which keeps only generic special
+//! functions (2F1, gamma-function helpers, quadrature): `K` is specific to the BG/NBD family.
+//!
 //! Three evaluation routes, all free of the removable singularity at `a = 1`:
 //! 1. a negative-binomial mixture with positive terms (no cancellation at all), used when it
 //!    needs few terms (small `k tau`, moderate `tau`);
@@ -9,8 +12,7 @@
 //! 3. for `a` within [`NEAR_ONE`] of 1 and many terms, route 1 if it stays affordable, else
 //!    polynomial interpolation in `a - 1` through nodes evaluated by route 2.
 
-use super::gamma::expm1_quot;
-use super::hyp2f1::hyp2f1;
+use crate::special::{expm1_quot, hyp2f1};
 use crate::error::{Error, Result};
 
 /// Route 1 is taken when its estimated number of terms is below this.
@@ -44,7 +46,7 @@ const NODE_SPACING: f64 = 2e-3;
 ///
 /// # Examples
 /// ```
-/// use clv::special::bgnbd_expected_alive;
+/// use clv::models::bgnbd::bgnbd_expected_alive;
 /// // CDNOW BG/NBD parameters (Fader, Hardie & Lee 2005), customer x = 2, T = 38.86 weeks,
 /// // horizon t = 39 weeks.
 /// let (r, alpha, a, b) = (0.2425982, 4.4136842, 0.7929899, 2.4261667);
