@@ -242,13 +242,33 @@ impl<V: Variant> BetaGeo<V> {
     /// Probability that the customer makes no purchase in `(T, T + t]`.
     ///
     /// Equals `1 - P(alive) + P(alive) ((alpha+T)/(alpha+T+t))^(r+x)`.
-    pub fn probability_no_purchase(&self, customer: &Rfm, t: Duration) -> f64 {
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming `t` when it is negative or not finite (a negative
+    /// duration gave probabilities above 1).
+    ///
+    /// ```
+    /// use clv::models::BgNbd;
+    /// use clv::{Duration, Rfm, TimeUnit};
+    /// let m = BgNbd::new(0.2425982, 4.4136842, 0.7929899, 2.4261667, TimeUnit::Weeks).unwrap();
+    /// let c = Rfm::new(2, 30.43, 38.86, TimeUnit::Weeks).unwrap();
+    /// assert!(m.probability_no_purchase(&c, Duration::weeks(39.0)).unwrap() < 1.0);
+    /// assert!(m.probability_no_purchase(&c, Duration::weeks(-1.0)).is_err());
+    /// ```
+    pub fn probability_no_purchase(&self, customer: &Rfm, t: Duration) -> Result<f64> {
         let c = customer.in_unit(self.time_unit);
         let t = t.in_unit(self.time_unit);
+        if !(t.is_finite() && t >= 0.0) {
+            return Err(Error::invalid_argument(
+                "t",
+                t,
+                "the duration must be finite and >= 0",
+            ));
+        }
         let alive = self.p_alive(&c);
         let k = self.r + c.frequency as f64;
         let stay = (-k * (t / (self.alpha + c.age)).ln_1p()).exp();
-        1.0 - alive + alive * stay
+        Ok(1.0 - alive + alive * stay)
     }
 }
 
