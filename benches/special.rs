@@ -4,7 +4,8 @@
 
 use std::hint::black_box;
 
-use clv::special::{bgnbd_expected_alive, hyp2f1};
+use clv::models::bgnbd::bgnbd_expected_alive;
+use clv::special::hyp2f1;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 /// A grid of typical BG/NBD arguments: k = r + x, a, bx = b + x, tau = t / (alpha + T).

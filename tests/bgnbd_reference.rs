@@ -183,11 +183,28 @@ fn purchase_count_distribution() {
 fn probability_of_no_purchase_in_the_next_period() {
     let m = published();
     let c = Rfm::new(2, 30.43, 38.86, TimeUnit::Weeks).unwrap();
-    let p0 = m.probability_no_purchase(&c, Duration::weeks(39.0));
+    let p0 = m
+        .probability_no_purchase(&c, Duration::weeks(39.0))
+        .unwrap();
     // Bounded by the dead share below and 1 above, decreasing in t.
     assert!(p0 > 1.0 - m.p_alive(&c) && p0 < 1.0);
-    assert!(m.probability_no_purchase(&c, Duration::weeks(78.0)) < p0);
-    assert_eq!(m.probability_no_purchase(&c, Duration::weeks(0.0)), 1.0);
+    assert!(
+        m.probability_no_purchase(&c, Duration::weeks(78.0))
+            .unwrap()
+            < p0
+    );
+    assert_eq!(
+        m.probability_no_purchase(&c, Duration::weeks(0.0)).unwrap(),
+        1.0
+    );
+    // issue 11: a negative duration gave 1.039; it is an error naming the duration
+    let e = m
+        .probability_no_purchase(&c, Duration::weeks(-5.0))
+        .unwrap_err();
+    assert!(e.to_string().contains('t'), "{e}");
+    assert!(m
+        .probability_no_purchase(&c, Duration::weeks(f64::NAN))
+        .is_err());
 }
 
 #[test]

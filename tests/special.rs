@@ -1,7 +1,8 @@
 //! Tests of `clv::special` against mpmath fixtures (`scripts/hyp2f1_fixtures.py`, 40-digit
 //! arithmetic, each value cross-checked there by a second method) and edge cases.
 
-use clv::special::{bgnbd_expected_alive, hyp2f1};
+use clv::models::bgnbd::bgnbd_expected_alive;
+use clv::special::hyp2f1;
 use clv::Error;
 
 struct Row {

@@ -208,6 +208,36 @@ fn partial_last_step_is_discounted_at_the_horizon() {
     assert!(close(dp[0], expected, 1e-12));
 }
 
+/// Issue 11: `--horizon 1h --step 1000000y` gave CLV 0 while purchases were expected (the
+/// horizon rounded to zero steps): a horizon shorter than a step is one partial step.
+#[test]
+fn horizon_shorter_than_a_step_is_one_partial_step() {
+    let model = Poisson {
+        rate: 2.0,
+        unit: TimeUnit::Weeks,
+    };
+    let d: f64 = 0.1;
+    let config = ClvConfig::new(
+        Duration::hours(1.0),
+        Duration::years(1e6),
+        Discount::PerStep(d),
+        1.0,
+    )
+    .unwrap();
+    assert_eq!(config.step_count(), 1);
+    let ends = config.step_ends();
+    assert!(close(ends[0].in_unit(TimeUnit::Hours), 1.0, 1e-12));
+    let weeks = 1.0 / (7.0 * 24.0);
+    let expected =
+        2.0 * weeks / (1.0 + d).powf(Duration::hours(1.0).in_unit(TimeUnit::Years) / 1e6);
+    let dp = discounted_purchases(&model, &weekly_table(), &config).unwrap();
+    assert!(
+        dp[0] > 0.0 && close(dp[0], expected, 1e-9),
+        "{} vs {expected}",
+        dp[0]
+    );
+}
+
 #[test]
 fn same_population_in_days_and_in_weeks_gives_the_same_clv() {
     let weeks = weekly_table();

@@ -198,11 +198,13 @@ impl ClvConfig {
     }
 
     /// Number of steps: the horizon divided by the step, rounded up (a whole number within a
-    /// relative 1e-9 counts as whole).
+    /// relative 1e-9 counts as whole); a horizon shorter than a step is one partial step.
     pub fn step_count(&self) -> usize {
         let s = self.steps_exact();
         let r = s.round();
-        if (s - r).abs() <= 1e-9 * r.max(1.0) {
+        // a horizon shorter than one step is one partial step (it rounded to 0 steps, and so
+        // to a CLV of 0, while purchases were expected)
+        if r >= 1.0 && (s - r).abs() <= 1e-9 * r {
             r as usize
         } else {
             s.ceil() as usize

@@ -15,10 +15,11 @@
 //! * `P(alive) = 1 / (1 + 1{x+d>0} a/(b+x+d-1) ((alpha+T)/(alpha+t_x))^(r+x))`;
 //! * conditional expectation (eq. 10): `E[Y(t) | x, t_x, T] = P(alive) * K(k, a, b+x+d, t/(alpha+T))`
 //!   where `K` is the expected number of purchases in `(T, T+t]` of a customer alive at `T`,
-//!   computed by [`crate::special::bgnbd_expected_alive`];
+//!   computed by [`bgnbd_expected_alive`] (in [`kernel`]);
 //! * the unconditional `E[X(t)]` (eq. 9) is `K(r, a, b, t/alpha)`; for MBG/NBD
 //!   `b/(a+b) K(r, a, b+1, t/alpha)` (alive after the first purchase, then as BG/NBD).
 
+pub mod kernel;
 pub mod likelihood;
 mod pmf;
 
@@ -34,8 +35,8 @@ use crate::data::{CompressedRfm, CustomerTable, Rfm};
 use crate::error::{Error, Result};
 use crate::models::{Dropout, FitPurchaseModel, Latent, PurchaseModel, SimulatePurchases};
 use crate::optim::LogLikelihood;
-use crate::special::bgnbd_expected_alive;
 use crate::time::{Duration, TimeUnit};
+pub use kernel::bgnbd_expected_alive;
 pub use likelihood::BetaGeoData;
 use likelihood::{logistic_of_neg, row_log_likelihood, Params, XTerms};
 
@@ -242,13 +243,33 @@ impl<V: Variant> BetaGeo<V> {
     /// Probability that the customer makes no purchase in `(T, T + t]`.
     ///
     /// Equals `1 - P(alive) + P(alive) ((alpha+T)/(alpha+T+t))^(r+x)`.
-    pub fn probability_no_purchase(&self, customer: &Rfm, t: Duration) -> f64 {
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming `t` when it is negative or not finite (a negative
+    /// duration gave probabilities above 1).
+    ///
+    /// ```
+    /// use clv::models::BgNbd;
+    /// use clv::{Duration, Rfm, TimeUnit};
+    /// let m = BgNbd::new(0.2425982, 4.4136842, 0.7929899, 2.4261667, TimeUnit::Weeks).unwrap();
+    /// let c = Rfm::new(2, 30.43, 38.86, TimeUnit::Weeks).unwrap();
+    /// assert!(m.probability_no_purchase(&c, Duration::weeks(39.0)).unwrap() < 1.0);
+    /// assert!(m.probability_no_purchase(&c, Duration::weeks(-1.0)).is_err());
+    /// ```
+    pub fn probability_no_purchase(&self, customer: &Rfm, t: Duration) -> Result<f64> {
         let c = customer.in_unit(self.time_unit);
         let t = t.in_unit(self.time_unit);
+        if !(t.is_finite() && t >= 0.0) {
+            return Err(Error::invalid_argument(
+                "t",
+                t,
+                "the duration must be finite and >= 0",
+            ));
+        }
         let alive = self.p_alive(&c);
         let k = self.r + c.frequency as f64;
         let stay = (-k * (t / (self.alpha + c.age)).ln_1p()).exp();
-        1.0 - alive + alive * stay
+        Ok(1.0 - alive + alive * stay)
     }
 }
 

@@ -1,17 +1,23 @@
 //! The BG/NBD conditional-expectation kernel
 //! `K(k, a, bx, tau) = c/(a-1) [1 - 2F1(k, a-1; c; -tau)]`, `c = a + bx - 1`.
 //!
+//! It lives with the model rather than in [`crate::special`], which keeps only generic special
+//! functions (2F1, gamma-function helpers, quadrature): `K` is specific to the BG/NBD family.
+//!
 //! Three evaluation routes, all free of the removable singularity at `a = 1`:
 //! 1. a negative-binomial mixture with positive terms (no cancellation at all), used when it
 //!    needs few terms (small `k tau`, moderate `tau`);
 //! 2. otherwise, when `a` is not close to 1, `2F1` through [`hyp2f1`] (its transformations
 //!    handle `tau -> inf`) and the division by `a - 1`;
 //! 3. for `a` within [`NEAR_ONE`] of 1 and many terms, route 1 if it stays affordable, else
-//!    polynomial interpolation in `a - 1` through nodes evaluated by route 2.
+//!    polynomial interpolation in `a - 1` through nodes evaluated by route 2;
+//! 4. at extreme parameters (below 1e-6 or above 1e6, `tau` above 1e8, `k tau` above 1e9),
+//!    and wherever routes 1-3 fail or leave the bounds `0 <= K <= k tau`, adaptive quadrature
+//!    of the Beta mixture ([`beta_mixture_quadrature`]): slower (tens of microseconds) but
+//!    finite and accurate for every valid argument.
 
-use super::gamma::expm1_quot;
-use super::hyp2f1::hyp2f1;
 use crate::error::{Error, Result};
+use crate::special::{expm1_quot, hyp2f1};
 
 /// Route 1 is taken when its estimated number of terms is below this.
 const MIXTURE_FAST_TERMS: f64 = 200.0;
@@ -44,7 +50,7 @@ const NODE_SPACING: f64 = 2e-3;
 ///
 /// # Examples
 /// ```
-/// use clv::special::bgnbd_expected_alive;
+/// use clv::models::bgnbd::bgnbd_expected_alive;
 /// // CDNOW BG/NBD parameters (Fader, Hardie & Lee 2005), customer x = 2, T = 38.86 weeks,
 /// // horizon t = 39 weeks.
 /// let (r, alpha, a, b) = (0.2425982, 4.4136842, 0.7929899, 2.4261667);
@@ -76,6 +82,18 @@ pub fn bgnbd_expected_alive(k: f64, a: f64, bx: f64, tau: f64) -> Result<f64> {
     if tau == 0.0 {
         return Ok(0.0);
     }
+    if is_extreme(k, a, bx, tau) {
+        return beta_mixture_quadrature(k, a, bx, tau);
+    }
+    match closed_routes(k, a, bx, tau) {
+        // 0 <= K <= k tau, since (1 - (1 + p tau)^-k) / p <= k tau
+        Ok(v) if v.is_finite() && v >= 0.0 && v <= k * tau * (1.0 + 1e-12) => Ok(v),
+        _ => beta_mixture_quadrature(k, a, bx, tau),
+    }
+}
+
+/// Routes 1 to 3.
+fn closed_routes(k: f64, a: f64, bx: f64, tau: f64) -> Result<f64> {
     let delta = a - 1.0;
     let log1p_tau = tau.ln_1p();
     let terms = mixture_terms(k, tau, log1p_tau);
@@ -232,4 +250,174 @@ fn interpolate_near_one(k: f64, delta: f64, bx: f64, tau: f64) -> Result<f64> {
         result += l * values[i];
     }
     Ok(result)
+}
+
+/// Beyond these, the series and connection routes above lose accuracy, overflow or need
+/// unbounded work; [`beta_mixture_quadrature`] is used instead.
+fn is_extreme(k: f64, a: f64, bx: f64, tau: f64) -> bool {
+    let big = |v: f64| v > 1e6;
+    let small = |v: f64| v < 1e-6;
+    big(k) || big(a) || big(bx) || small(k) || small(a) || small(bx) || tau > 1e8 || k * tau > 1e9
+}
+
+/// Largest number of integrand evaluations of [`beta_mixture_quadrature`] (bounded work).
+const QUAD_MAX_EVALS: usize = 400_000;
+
+/// Route 4, for every valid argument (used where the others fail or at extreme parameters):
+/// `K = E_{p ~ Beta(a, bx)}[g(p)]`, `g(p) = (1 - (1 + p tau)^-k) / p`, by adaptive
+/// Gauss-Legendre quadrature in `d = logit(p) - logit(p*)`, `p* = a / (a + bx)`. In `d` the
+/// Beta density is `exp(l(d)) / norm` with `l(d) = a d - (a + bx) ln(1 + p* expm1(d))`
+/// (log-concave, no cancellation near the mode, no `ln B(a, bx)` needed: the normalising
+/// integral is computed with the same rule and divides out). The tails beyond
+/// `p < p0` and `1 - p < q1` (both below `1e-16 / (a + bx + (k+1) tau + 2)`) are exponential
+/// to relative error 1e-16 and integrated in closed form: `g(0) e^l(d0) / a` and
+/// `g(1) e^l(d1) / bx`.
+pub(crate) fn beta_mixture_quadrature(k: f64, a: f64, bx: f64, tau: f64) -> Result<f64> {
+    let s = a + bx;
+    let p_star = a / s;
+    let q_star = bx / s;
+    let w_star = a.ln() - bx.ln();
+    let g0 = k * tau;
+    let g1 = -(-k * tau.ln_1p()).exp_m1();
+    let g = |d: f64| {
+        let (p, _) = split(d, p_star, q_star);
+        if p == 0.0 {
+            g0
+        } else {
+            -(-k * (p * tau).ln_1p()).exp_m1() / p
+        }
+    };
+    let l = |d: f64| log_density(d, a, bx, p_star, q_star);
+    let eps = 1e-16 / (s + (k + 1.0) * tau + 2.0);
+    let d0 = eps.ln() - (-eps).ln_1p() - w_star;
+    let d1 = -eps.ln() + (-eps).ln_1p() - w_star;
+    // Shift the log density by its maximum on [d0, d1] so nothing overflows.
+    let l_max = l(0.0f64.clamp(d0, d1));
+    let sigma = (1.0 / a + 1.0 / bx).sqrt();
+    let mut cuts = vec![d0, d1];
+    for m in [1.0, 3.0, 10.0, 30.0] {
+        cuts.push(-m * sigma);
+        cuts.push(m * sigma);
+    }
+    cuts.push(0.0);
+    cuts.push(-((k + 1.0) * tau).ln() - w_star);
+    cuts.push(-tau.ln() - w_star);
+    cuts.retain(|c| c.is_finite() && *c >= d0 && *c <= d1);
+    cuts.sort_by(f64::total_cmp);
+    cuts.dedup();
+    let dens = |d: f64| (l(d) - l_max).exp();
+    let f = |d: f64| (g(d) * dens(d), dens(d));
+    let mut evals = 0usize;
+    // a first estimate of both integrals sets the absolute tolerance of every panel
+    let mut scale = (0.0, 0.0);
+    for w in cuts.windows(2) {
+        let v = gl(&f, w[0], w[1], &mut evals);
+        scale.0 += v.0.abs();
+        scale.1 += v.1.abs();
+    }
+    let tol = (1e-15 * scale.0, 1e-15 * scale.1);
+    let mut num = 0.0;
+    let mut den = 0.0;
+    for w in cuts.windows(2) {
+        let (n, m) = adaptive(&f, w[0], w[1], tol, 0, &mut evals)?;
+        num += n;
+        den += m;
+    }
+    let left = (l(d0) - l_max).exp() / a;
+    let right = (l(d1) - l_max).exp() / bx;
+    num += g0 * left + g1 * right;
+    den += left + right;
+    let value = num / den;
+    if value.is_finite() && den > 0.0 {
+        Ok(value.clamp(0.0, g0))
+    } else {
+        Err(Error::invalid_argument(
+            "k",
+            k,
+            "BG/NBD kernel: the Beta-mixture quadrature gave no finite value (limit of f64)",
+        ))
+    }
+}
+
+/// `(p, 1 - p)` at `d`, each without cancellation.
+fn split(d: f64, p_star: f64, q_star: f64) -> (f64, f64) {
+    if d <= 0.0 {
+        let e = d.exp();
+        let den = q_star + p_star * e;
+        (p_star * e / den, q_star / den)
+    } else {
+        let e = (-d).exp();
+        let den = q_star * e + p_star;
+        (p_star / den, q_star * e / den)
+    }
+}
+
+/// `l(d) = a d - (a + bx) ln(q* + p* e^d)`, 0 at the mode `d = 0`, written so that the two
+/// large terms do not cancel: with `p* <= 1/2` (`a <= bx`) as `a d - s ln1p(p* expm1(d))`,
+/// otherwise as `-bx d - s (ln1p(-q*) + ln1p(q*/p* e^-d))` (the same, with the roles of the
+/// ends swapped), each switching to the other where an exponential would overflow.
+fn log_density(d: f64, a: f64, bx: f64, p_star: f64, q_star: f64) -> f64 {
+    let s = a + bx;
+    let from_left = |d: f64| a * d - s * (p_star * d.exp_m1()).ln_1p();
+    let from_right =
+        |d: f64| -bx * d - s * ((-q_star).ln_1p() + (q_star / p_star * (-d).exp()).ln_1p());
+    if (p_star <= 0.5 && d < 700.0) || d > -700.0 && p_star > 0.5 {
+        if p_star <= 0.5 {
+            from_left(d)
+        } else {
+            from_right(d)
+        }
+    } else if p_star <= 0.5 {
+        from_right(d)
+    } else {
+        from_left(d)
+    }
+}
+
+/// `(int f.0, int f.1)` over `[lo, hi]` by 20-point Gauss-Legendre, bisected until the halves
+/// agree with the whole to `tol` (absolute) or 1e-14 (relative), or the depth is spent; an
+/// error when the evaluation budget is.
+fn adaptive(
+    f: &dyn Fn(f64) -> (f64, f64),
+    lo: f64,
+    hi: f64,
+    tol: (f64, f64),
+    depth: u32,
+    evals: &mut usize,
+) -> Result<(f64, f64)> {
+    let whole = gl(f, lo, hi, evals);
+    let mid = 0.5 * (lo + hi);
+    let a = gl(f, lo, mid, evals);
+    let b = gl(f, mid, hi, evals);
+    let halves = (a.0 + b.0, a.1 + b.1);
+    let close = |x: f64, y: f64, t: f64| (x - y).abs() <= t.max(1e-14 * y.abs());
+    if (close(whole.0, halves.0, tol.0) && close(whole.1, halves.1, tol.1)) || depth >= 40 {
+        return Ok(halves);
+    }
+    if *evals > QUAD_MAX_EVALS {
+        return Err(Error::invalid_argument(
+            "k",
+            f64::NAN,
+            format!(
+                "BG/NBD kernel: the Beta-mixture quadrature did not settle within \
+                 {QUAD_MAX_EVALS} evaluations"
+            ),
+        ));
+    }
+    let x = adaptive(f, lo, mid, tol, depth + 1, evals)?;
+    let y = adaptive(f, mid, hi, tol, depth + 1, evals)?;
+    Ok((x.0 + y.0, x.1 + y.1))
+}
+
+fn gl(f: &dyn Fn(f64) -> (f64, f64), lo: f64, hi: f64, evals: &mut usize) -> (f64, f64) {
+    let (nodes, weights) = crate::special::quadrature::gauss_legendre();
+    let h = hi - lo;
+    let mut s = (0.0, 0.0);
+    for (z, w) in nodes.iter().zip(weights) {
+        let v = f(lo + z * h);
+        s.0 += w * v.0;
+        s.1 += w * v.1;
+    }
+    *evals += nodes.len();
+    (s.0 * h, s.1 * h)
 }
