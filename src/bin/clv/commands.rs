@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use clv::data::transactions::{summarize_csv_detailed, Holdout, Summary};
-use clv::fit::{fit_kind, FitOptions, Fitted};
-use clv::models::{AnyPurchaseModel, BgNbd, GammaGamma, PurchaseModel, PurchaseModelKind};
+use clv::fit::{FitData, FitOptions, Fitted};
+use clv::models::{BgNbd, GammaGamma, PurchaseModel, PurchaseModelKind};
 use clv::simulate::{Ages, Population, Recording};
-use clv::value::{value_table, ValueTable};
+use clv::value::{value_table, write_scores, ValueTable};
 use clv::{CustomerTable, Duration, TimeUnit};
 
 use crate::args::{parse_date, parse_duration, parse_numbers, LogArgs, RfmArgs, ValueArgs};
@@ -180,24 +180,6 @@ impl OptimizerArgs {
     }
 }
 
-/// The fitted models of a table.
-pub fn fit_models(
-    table: &CustomerTable,
-    kind: PurchaseModelKind,
-    spend_model: SpendModelName,
-    options: &FitOptions,
-    progress: &Progress,
-) -> Result<(Fitted<AnyPurchaseModel>, Option<Fitted<GammaGamma>>), Failure> {
-    progress.step(format!(
-        "fitting {} to {} customers",
-        kind.name(),
-        table.len()
-    ));
-    let purchase = fit_kind(kind, table, options).context(format!("{} fit", kind.name()))?;
-    let spend = fit_spend(table, spend_model, options, progress)?;
-    Ok((purchase, spend))
-}
-
 /// The spend model `spend_model` says, fitted to `table`.
 pub fn fit_spend(
     table: &CustomerTable,
@@ -245,16 +227,42 @@ pub fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit
 
 pub fn fit(a: &FitArgs, progress: &Progress) -> Result<(), Failure> {
     paths::refuse_input_as_output(&a.output, &[&a.rfm])?;
-    let table = a
+    // the file is read in chunks into what the fits need (its distinct histories and the
+    // repeat customers' spends), never held whole
+    let chunks = a
         .rfm_args
-        .read(&a.rfm, TimeUnit::Weeks, "the default of `clv fit`")?;
-    let (purchase, spend) = fit_models(&table, a.model, a.spend_model, &a.fit.options(), progress)?;
+        .chunks(&a.rfm, TimeUnit::Weeks, "the default of `clv fit`")?;
+    let data = FitData::from_chunks(chunks).context(format!("reading {}", paths::shown(&a.rfm)))?;
+    let (kind, options) = (a.model, a.fit.options());
+    progress.step(format!(
+        "fitting {} to {} customers ({} distinct histories)",
+        kind.name(),
+        data.customers(),
+        data.distinct()
+    ));
+    let purchase = data
+        .fit_kind(kind, &options)
+        .context(format!("{} fit", kind.name()))?;
+    let spend = match a.spend_model {
+        SpendModelName::None => None,
+        SpendModelName::Auto if !data.has_monetary_value() => None,
+        _ => {
+            progress.step("fitting Gamma-Gamma");
+            Some(data.fit_spend(&options).context("Gamma-Gamma fit")?)
+        }
+    };
     progress.finish();
-    print_fit(purchase.model.name(), &purchase.report, Some(table.unit()));
+    print_fit(
+        purchase.model.name(),
+        &purchase.report,
+        Some(purchase.model.time_unit()),
+    );
     match &spend {
         Some(s) => {
             print_fit("Gamma-Gamma", &s.report, None);
-            if let Some(note) = crate::notes::zero_spend(&table) {
+            if let Some(note) =
+                crate::notes::zero_spend_count(data.repeat_customers_without_spend())
+            {
                 say!("  {note}");
             }
         }
@@ -325,12 +333,18 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
     paths::refuse_input_as_output(&a.output, &[&a.model, &a.rfm])?;
     let model = ModelFile::read(&a.model)?;
     let purchase = &model.purchase;
-    let table = a
+    let mut chunks = a
         .rfm_args
-        .read(&a.rfm, purchase.model.time_unit(), "the model's unit")?;
+        .chunks(&a.rfm, purchase.model.time_unit(), "the model's unit")?
+        .peekable();
     let config = a.value.config()?;
-    let spend = match (&model.spend, table.monetary_value()) {
-        (Some(spend), Some(_)) => spend,
+    let reading = || format!("reading {}", paths::shown(&a.rfm));
+    let has_spend = match chunks.peek() {
+        Some(Ok(first)) => first.monetary_value().is_some(),
+        _ => true,
+    };
+    let spend = match (&model.spend, has_spend) {
+        (Some(spend), true) => spend,
         (spend, _) => {
             let why = match spend {
                 None => format!("{} has no spend model", a.model.display()),
@@ -340,29 +354,49 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
             let horizon = config.horizon;
             return crate::purchase_scores::write(
                 &purchase.model,
-                &table,
+                chunks,
                 horizon,
                 &a.output,
                 &why,
+                &reading(),
             );
         }
     };
-    progress.step(format!("scoring {} customers", table.len()));
-    let scores = value_table(&purchase.model, &spend.model, &table, &config).context("scoring")?;
-    scores
-        .write_csv(&a.output)
-        .context(format!("writing {}", a.output.display()))?;
+    progress.step(format!("scoring the customers of {}", paths::shown(&a.rfm)));
+    // chunk by chunk: read, score (each distinct history once), write in input order
+    let mut top: Option<ValueTable> = None;
+    let read_failed = std::cell::Cell::new(false);
+    let chunks = chunks.inspect(|c| read_failed.set(c.is_err()));
+    let score = |table: &CustomerTable| value_table(&purchase.model, &spend.model, table, &config);
+    let keep_top = |scores: &ValueTable| {
+        let best = scores.select(&scores.top_by_clv(a.top));
+        let merged = match &top {
+            Some(t) => t.concat(&best),
+            None => best,
+        };
+        top = Some(merged.select(&merged.top_by_clv(a.top)));
+    };
+    let done = write_scores(chunks, &a.output, score, keep_top).map_err(|e| {
+        let what = if read_failed.get() {
+            reading()
+        } else {
+            format!("scoring and writing {}", a.output.display())
+        };
+        Failure::new(format!("{what}: {}", Failure::from(e)))
+    })?;
     progress.finish();
     say!(
         "{} customers scored over {} (steps of {}, discount {} per step, margin {}); total CLV {:.2}",
-        scores.len(),
+        done.customers,
         config.horizon,
         config.step,
         a.value.discount_rate,
         config.margin,
-        scores.total_clv()
+        done.total_clv
     );
-    print_top(&scores, a.top);
+    if let Some(top) = &top {
+        print_top(top, a.top);
+    }
     say!("wrote {}", a.output.display());
     Ok(())
 }
