@@ -176,13 +176,14 @@ pub struct RfmArgs {
 impl RfmArgs {
     /// Reads the table in chunks of rows, for files of any size, times in `--unit` or the unit
     /// stated beside the file (see [`crate::unit_file`]), or else `default_unit` with a warning
-    /// saying it is `assumed`. The file (or standard input) is read as it is consumed.
+    /// saying it is `assumed`, returned for the caller to print once the file was read. The
+    /// file (or standard input) is read as it is consumed.
     pub fn chunks(
         &self,
         path: &Path,
         default_unit: TimeUnit,
         assumed: &str,
-    ) -> Result<RfmChunks<Box<dyn Read + Send>>, Failure> {
+    ) -> Result<(RfmChunks<Box<dyn Read + Send>>, Option<String>), Failure> {
         let (unit, warning) = crate::unit_file::resolve(path, self.unit, default_unit, assumed)?;
         let what = || format!("reading {}", crate::paths::shown(path));
         let mut input: Box<dyn Read + Send> = if crate::paths::is_standard(path) {
@@ -204,10 +205,7 @@ impl RfmArgs {
         let o = self.options(unit, &head)?;
         let input: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head).chain(input));
         let chunks = RfmChunks::new(input, &o, self.chunk_bytes).context(what())?;
-        if let Some(warning) = warning {
-            eprintln!("{warning}");
-        }
-        Ok(chunks)
+        Ok((chunks, warning))
     }
 
     /// The CSV options for a file whose first bytes (its header at least) are `head`.

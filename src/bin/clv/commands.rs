@@ -229,10 +229,13 @@ pub fn fit(a: &FitArgs, progress: &Progress) -> Result<(), Failure> {
     paths::refuse_input_as_output(&a.output, &[&a.rfm])?;
     // the file is read in chunks into what the fits need (its distinct histories and the
     // repeat customers' spends), never held whole
-    let chunks = a
-        .rfm_args
-        .chunks(&a.rfm, TimeUnit::Weeks, "the default of `clv fit`")?;
+    let (chunks, warning) =
+        a.rfm_args
+            .chunks(&a.rfm, TimeUnit::Weeks, "the default of `clv fit`")?;
     let data = FitData::from_chunks(chunks).context(format!("reading {}", paths::shown(&a.rfm)))?;
+    if let Some(warning) = warning {
+        eprintln!("{warning}");
+    }
     let (kind, options) = (a.model, a.fit.options());
     progress.step(format!(
         "fitting {} to {} customers ({} distinct histories)",
@@ -333,10 +336,10 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
     paths::refuse_input_as_output(&a.output, &[&a.model, &a.rfm])?;
     let model = ModelFile::read(&a.model)?;
     let purchase = &model.purchase;
-    let mut chunks = a
-        .rfm_args
-        .chunks(&a.rfm, purchase.model.time_unit(), "the model's unit")?
-        .peekable();
+    let (chunks, warning) =
+        a.rfm_args
+            .chunks(&a.rfm, purchase.model.time_unit(), "the model's unit")?;
+    let mut chunks = chunks.peekable();
     let config = a.value.config()?;
     let reading = || format!("reading {}", paths::shown(&a.rfm));
     let has_spend = match chunks.peek() {
@@ -352,6 +355,9 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
             };
             progress.finish();
             let horizon = config.horizon;
+            if let Some(warning) = warning {
+                eprintln!("{warning}");
+            }
             return crate::purchase_scores::write(
                 &purchase.model,
                 chunks,
@@ -385,6 +391,9 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
         Failure::new(format!("{what}: {}", Failure::from(e)))
     })?;
     progress.finish();
+    if let Some(warning) = warning {
+        eprintln!("{warning}");
+    }
     say!(
         "{} customers scored over {} (steps of {}, discount {} per step, margin {}); total CLV {:.2}",
         done.customers,
