@@ -183,7 +183,7 @@ impl RfmArgs {
         path: &Path,
         default_unit: TimeUnit,
         assumed: &str,
-    ) -> Result<(RfmChunks<Box<dyn Read + Send>>, Option<String>), Failure> {
+    ) -> Result<(Chunks, Option<String>), Failure> {
         let (unit, warning) = crate::unit_file::resolve(path, self.unit, default_unit, assumed)?;
         let what = || format!("reading {}", crate::paths::shown(path));
         let mut input: Box<dyn Read + Send> = if crate::paths::is_standard(path) {
@@ -229,6 +229,9 @@ impl RfmArgs {
         Ok(o)
     }
 }
+
+/// An RFM file read in chunks, from a file or standard input.
+pub type Chunks = RfmChunks<Box<dyn Read + Send>>;
 
 fn header_has(bytes: &[u8], name: &str) -> bool {
     let mut rdr = csv::ReaderBuilder::new()
