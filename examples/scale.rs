@@ -5,6 +5,8 @@
 //! cargo run --release --example scale -- 1000000 --draw-only data.csv
 //! cargo run --release --example scale -- --input data.csv --output scored.csv [--json]
 //! cargo run --release --example scale -- 10000000 --known-params   # I/O and scoring only
+//! cargo run --release --example scale -- --input data.csv --pareto-nbd  # also fit Pareto/NBD
+//! cargo run --release --example scale -- 100000000 --pipeline-only  # the streamed pipeline only
 //! ```
 //!
 //! Without `--input`, N customers are drawn (BG/NBD r = 0.25, alpha = 4 per week, a = 0.8,
@@ -12,13 +14,19 @@
 //! whole-day times, as real logs give them) and written as an RFM CSV; the pipeline then runs
 //! on that file in a fresh process (the same program with `--input`).
 //!
-//! The pipeline that is timed end to end is "RFM CSV to scored CSV": read the CSV, fit both
-//! models, score every customer (the value table: P(alive), expected purchases and 12-month
-//! CLV in lifetimes' convention: months of 30 days, 1% discount per month) and write the scores
-//! as CSV. Its time and peak memory are printed last. `--known-params` skips both fits and
-//! scores with the parameters the customers were drawn from (to time the rest at scale).
-//! Afterwards, for the comparison with lifetimes, P(alive) with expected purchases in 30 days
-//! and the 12-month CLV are computed again as separate stages, outside the pipeline.
+//! The pipeline that is timed end to end is "RFM CSV to scored CSV", streamed as `clv fit`
+//! and `clv predict` run it, with memory bounded by a chunk of rows and the distinct
+//! histories: a first pass over the CSV gathers what the fits need (`FitData`: the distinct
+//! (x, t_x, T) with their counts, the repeat customers' mean spends), both models are fitted on
+//! it, and a second pass reads, scores (the value table: P(alive), expected purchases and
+//! 12-month CLV in lifetimes' convention, months of 30 days, 1% discount per month; each
+//! distinct history once) and writes the scores chunk by chunk. Its time and peak memory are
+//! printed with the bytes per customer. `--known-params` skips both fits and scores with the
+//! parameters the customers were drawn from (to time the rest at scale).
+//!
+//! Afterwards (unless `--pipeline-only`), for the comparison with lifetimes and PyMC-Marketing,
+//! the whole table is read into memory and the fits, P(alive) with expected purchases in 30
+//! days and the 12-month CLV are timed as separate stages, as the peers run them.
 //!
 //! `--json` prints one JSON object (timings in seconds, parameters, sums of the scores) for
 //! `scripts/compare_lifetimes.py`. Peak memory is the process's peak resident set size during
@@ -28,10 +36,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use clv::fit::{Fit, FitOptions};
-use clv::models::{BgNbd, GammaGamma, PurchaseModel};
+use clv::data::{RfmChunks, DEFAULT_CHUNK_BYTES};
+use clv::fit::{Fit, FitData, FitOptions};
+use clv::models::{BgNbd, GammaGamma, ParetoNbd, PurchaseModel};
 use clv::simulate::{Ages, Population, Recording};
-use clv::value::{lifetime_value, value_table, ClvConfig};
+use clv::value::{lifetime_value, value_table, write_scores, ClvConfig, DistinctHistories};
 use clv::{CustomerTable, Duration, RfmCsvOptions, TimeUnit};
 
 struct Args {
@@ -41,6 +50,8 @@ struct Args {
     draw_only: Option<PathBuf>,
     json: bool,
     known_params: bool,
+    pareto_nbd: bool,
+    pipeline_only: bool,
     seed: u64,
 }
 
@@ -52,6 +63,8 @@ fn parse_args() -> Result<Args, String> {
         draw_only: None,
         json: false,
         known_params: false,
+        pareto_nbd: false,
+        pipeline_only: false,
         seed: 1,
     };
     let mut it = std::env::args().skip(1);
@@ -68,6 +81,8 @@ fn parse_args() -> Result<Args, String> {
             }
             "--json" => args.json = true,
             "--known-params" => args.known_params = true,
+            "--pareto-nbd" => args.pareto_nbd = true,
+            "--pipeline-only" => args.pipeline_only = true,
             n => {
                 args.customers = n.replace('_', "").parse().map_err(|_| {
                     format!("unknown argument {n:?} (expected a number of customers or an option)")
@@ -140,6 +155,44 @@ fn population(customers: usize, seed: u64) -> clv::Result<Population> {
         .recording(Recording::WholeDays))
 }
 
+/// Customers drawn at a time for big files (a drawn table of 10M takes about 1 GB).
+const DRAW_PART: usize = 10_000_000;
+
+/// Draws `customers` in parts of [`DRAW_PART`] (part `k` with seed `seed + k`, ids numbered on
+/// across parts) and writes them as one RFM CSV, as `CustomerTable::write_csv` would.
+fn draw_in_parts(customers: usize, seed: u64, path: &std::path::Path) -> clv::Result<()> {
+    use rayon::prelude::*;
+    use std::io::Write;
+    let io = |e| clv::Error::io(path, e);
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    out.write_all(b"customer_id,frequency,recency,T,monetary_value\n")
+        .map_err(io)?;
+    for (k, first) in (0..customers).step_by(DRAW_PART).enumerate() {
+        let n = DRAW_PART.min(customers - first);
+        let table = population(n, seed + k as u64)?.rfm_table()?;
+        let (x, t, age) = (table.frequency(), table.recency(), table.age());
+        let m = table.monetary_value().expect("drawn with spend");
+        let lines: Vec<Vec<u8>> = (0..n)
+            .step_by(1 << 16)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|from| {
+                let mut buf = Vec::with_capacity(40 << 16);
+                for i in from..(from + (1 << 16)).min(n) {
+                    let line = format!("{},{},{},{},{}\n", first + i + 1, x[i], t[i], age[i], m[i]);
+                    buf.extend_from_slice(line.as_bytes());
+                }
+                buf
+            })
+            .collect();
+        lines
+            .iter()
+            .try_for_each(|b| out.write_all(b))
+            .map_err(io)?;
+    }
+    out.flush().map_err(io)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = parse_args()?;
     let mut stages = Stages {
@@ -154,17 +207,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let input = match &args.input {
         Some(p) => p.clone(),
         None => {
-            let pop = population(args.customers, args.seed)?;
-            let table = stages.run("draw population", || pop.rfm_table())?;
             let path = args
                 .draw_only
                 .clone()
                 .unwrap_or_else(|| dir.join("customers.csv"));
-            stages.run("write RFM CSV", || table.write_csv(&path))?;
+            if args.customers <= DRAW_PART {
+                let pop = population(args.customers, args.seed)?;
+                let table = stages.run("draw population", || pop.rfm_table())?;
+                stages.run("write RFM CSV", || table.write_csv(&path))?;
+            } else {
+                stages.run("draw and write RFM CSV in parts", || {
+                    draw_in_parts(args.customers, args.seed, &path)
+                })?;
+            }
             if args.draw_only.is_some() {
                 return Ok(());
             }
-            drop(table);
             // The pipeline runs in a fresh process, as it would in production: memory freed by
             // the draw would otherwise stay with this process and inflate the peak.
             let mut child = std::process::Command::new(std::env::current_exe()?);
@@ -174,6 +232,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             child.args(args.json.then_some("--json"));
             child.args(args.known_params.then_some("--known-params"));
+            child.args(args.pareto_nbd.then_some("--pareto-nbd"));
+            child.args(args.pipeline_only.then_some("--pipeline-only"));
             let status = child.status()?;
             let _ = std::fs::remove_file(&path);
             let _ = std::fs::remove_dir(&dir);
@@ -183,36 +243,47 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             return Ok(());
         }
     };
-    // the pipeline: RFM CSV -> scored CSV
+    // the pipeline, RFM CSV -> scored CSV, streamed as `clv fit` and `clv predict` do: one pass
+    // gathers what the fits need (distinct histories, repeat customers' spends), a second
+    // reads, scores and writes chunk by chunk
     let first_stage = stages.rows.len();
     let pipeline_start = Instant::now();
-    let table = stages.run("read RFM CSV", || {
-        CustomerTable::from_csv_path(&input, &csv_options)
+    let chunks = || RfmChunks::from_path(&input, &csv_options, DEFAULT_CHUNK_BYTES);
+    let data = stages.run("read RFM CSV into fit data", || {
+        FitData::from_chunks(chunks()?)
     })?;
     let (bgnbd, bgnbd_log_likelihood) = if args.known_params {
         (true_bgnbd()?, None)
     } else {
-        let fitted = stages.run("fit BG/NBD", || BgNbd::fit(&table, &FitOptions::default()))?;
+        let fitted = stages.run("fit BG/NBD (fit data)", || {
+            data.fit_purchase::<BgNbd>(&FitOptions::default())
+        })?;
         (fitted.model, Some(fitted.report.log_likelihood))
     };
     let spend = if args.known_params {
         true_gamma_gamma()?
     } else {
         stages
-            .run("fit Gamma-Gamma", || {
-                GammaGamma::fit(&table, &FitOptions::default())
+            .run("fit Gamma-Gamma (fit data)", || {
+                data.fit_spend(&FitOptions::default())
             })?
             .model
     };
+    let (customers, distinct) = (data.customers(), data.distinct());
+    drop(data);
     let config = ClvConfig::lifetimes(TimeUnit::Days, 12, 0.01)?;
-    let scores = stages.run("value table (all scores)", || {
-        value_table(&bgnbd, &spend, &table, &config)
-    })?;
     let output = args
         .output
         .clone()
         .unwrap_or_else(|| dir.join("scored.csv"));
-    stages.run("write scored CSV", || scores.write_csv(&output))?;
+    let scored = stages.run("read, score, write scored CSV", || {
+        write_scores(
+            chunks()?,
+            &output,
+            |t| value_table(&bgnbd, &spend, t, &config),
+            |_| (),
+        )
+    })?;
     let pipeline = pipeline_start.elapsed().as_secs_f64();
     let pipeline_peak = stages.rows[first_stage..]
         .iter()
@@ -222,19 +293,75 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .map(|(name, secs, _)| format!("{name} {secs:.2}"))
         .collect();
-    drop(scores);
+    let read_and_fit: f64 = stages.rows[first_stage..first_stage + 3]
+        .iter()
+        .map(|r| r.1)
+        .sum();
+    if !args.known_params {
+        stages.rows.push((
+            "whole process: read CSV + fit both".into(),
+            read_and_fit,
+            pipeline_peak,
+        ));
+    }
+    if !args.json {
+        println!(
+            "{customers} customers ({distinct} distinct histories), RFM CSV -> scored CSV{}: \
+             {pipeline:.3} s ({}), peak RSS {pipeline_peak:.0} MB = {:.0} bytes per customer; \
+             total CLV {:.6e}",
+            if args.known_params {
+                " with known parameters (no fit)"
+            } else {
+                ""
+            },
+            pipeline_stages.join(", "),
+            pipeline_peak * 1024.0 * 1024.0 / customers as f64,
+            scored.total_clv,
+        );
+    }
+    if args.pipeline_only {
+        if args.output.is_none() {
+            let _ = std::fs::remove_file(&output);
+        }
+        let _ = std::fs::remove_dir(&dir);
+        return Ok(());
+    }
 
-    // the same scores as separate stages, as scripts/compare_lifetimes.py times them
+    // the stages as scripts/compare_lifetimes.py times them: in memory, the CSV read apart
+    let table = stages.run("read RFM CSV", || {
+        CustomerTable::from_csv_path(&input, &csv_options)
+    })?;
+    if !args.known_params {
+        stages.run("fit BG/NBD", || BgNbd::fit(&table, &FitOptions::default()))?;
+        stages.run("fit Gamma-Gamma", || {
+            GammaGamma::fit(&table, &FitOptions::default())
+        })?;
+    }
+    let scores = stages.run("value table (all scores)", || {
+        value_table(&bgnbd, &spend, &table, &config)
+    })?;
+    drop(scores);
     let horizon = Duration::days(30.0);
     let (p_alive, expected) = stages.run("P(alive) + expected purchases", || {
+        // each distinct (x, t_x, T) once, scattered back to the customers
+        let distinct = DistinctHistories::of(&table);
         (
-            bgnbd.p_alive_all(&table),
-            bgnbd.expected_purchases_all(&table, horizon),
+            distinct.scatter(&bgnbd.p_alive_all(distinct.table())),
+            distinct.scatter(&bgnbd.expected_purchases_all(distinct.table(), horizon)),
         )
     });
     let clv = stages.run("12-month CLV", || {
         lifetime_value(&bgnbd, &spend, &table, &config)
     })?;
+    // Pareto/NBD, for the comparison with lifetimes' ParetoNBDFitter (outside the pipeline)
+    let pareto = if args.pareto_nbd {
+        let fitted = stages.run("fit Pareto/NBD", || {
+            ParetoNbd::fit(&table, &FitOptions::default())
+        })?;
+        Some((fitted.model.params(), fitted.report.log_likelihood))
+    } else {
+        None
+    };
     let total = start.elapsed().as_secs_f64();
 
     if args.json {
@@ -245,6 +372,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         let report = serde_json::json!({
             "customers": table.len(),
+            "distinct_histories": distinct,
             "seconds": timings,
             "pipeline_seconds": pipeline,
             "pipeline_peak_mb": pipeline_peak,
@@ -254,6 +382,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "sum_expected_purchases_30_days": expected.sum(),
             "sum_clv_12_months": clv.sum(),
             "bgnbd_log_likelihood": bgnbd_log_likelihood,
+            "pareto_nbd": pareto.as_ref().map(|p| p.0.clone()),
+            "pareto_nbd_log_likelihood": pareto.as_ref().map(|p| p.1),
         });
         println!("{report}");
     } else {
@@ -261,16 +391,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "all stages {total:.3} s; scores written to {}",
             output.display()
-        );
-        println!(
-            "{} customers, RFM CSV -> scored CSV{}: {pipeline:.3} s ({}), peak RSS {pipeline_peak:.0} MB",
-            table.len(),
-            if args.known_params {
-                " with known parameters (no fit)"
-            } else {
-                ""
-            },
-            pipeline_stages.join(", "),
         );
     }
     if args.output.is_none() {

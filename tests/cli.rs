@@ -205,6 +205,86 @@ fn predict_writes_the_value_table() {
     assert!((row[8] - row[6] * row[7]).abs() < 1e-9 * row[8]);
 }
 
+/// `--interval 0.9` adds the interval columns around each point prediction, writes the level
+/// beside the file, and prints the totals with their intervals.
+#[test]
+fn predict_with_intervals_adds_the_interval_columns_and_totals() {
+    let dir = tempfile::tempdir().unwrap();
+    fitted_cdnow(dir.path());
+    let args = [
+        "predict",
+        "model.json",
+        &data("cdnow_summary.csv"),
+        "--columns",
+        "ID,x,t_x,T,zbar",
+        "-o",
+        "scores.csv",
+        "--horizon",
+        "39w",
+        "--step",
+        "39w",
+        "--discount-rate",
+        "0",
+        "--interval",
+        "0.9",
+    ];
+    let o = clv(&args, dir.path());
+    ok(&o);
+    let out = stdout(&o);
+    assert!(
+        out.contains("total purchases over") && out.contains("90% interval"),
+        "{out}"
+    );
+    assert!(out.contains("total CLV"), "{out}");
+    let scores = std::fs::read_to_string(dir.path().join("scores.csv")).unwrap();
+    let mut lines = scores.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let names = [
+        "expected_purchases",
+        "expected_purchases_low",
+        "expected_purchases_high",
+        "clv",
+        "clv_low",
+        "clv_high",
+        "p_alive",
+        "p_alive_low",
+        "p_alive_high",
+    ];
+    let at: Vec<usize> = names.iter().map(|n| col(n)).collect();
+    let mut rows = 0;
+    for line in lines {
+        let v: Vec<f64> = line
+            .split(',')
+            .skip(1)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        let get = |k: usize| v[at[k] - 1];
+        // ordered ends; a count interval need not hold the mean (P(0) >= 0.9 gives [0, 0]
+        // around a mean of 0.16), but a customer expected to buy at least once has an
+        // upper end of at least 1; P(alive)'s interval holds the estimate
+        for (low, high) in [(1, 2), (4, 5), (7, 8)] {
+            assert!(get(low) <= get(high), "{line}");
+        }
+        if get(0) >= 1.0 {
+            assert!(get(2) >= 1.0, "{line}");
+        }
+        assert!(
+            get(7) <= get(6) + 1e-12 && get(6) <= get(8) + 1e-12,
+            "{line}"
+        );
+        assert!(get(7) >= 0.0 && get(8) <= 1.0);
+        rows += 1;
+    }
+    assert_eq!(rows, 2357);
+    let notes = std::fs::read_to_string(dir.path().join("scores.csv.notes")).unwrap();
+    assert!(notes.starts_with("interval level: 0.9"), "{notes}");
+    // a level outside (0, 1) is refused with the option named
+    let mut bad = args.to_vec();
+    *bad.last_mut().unwrap() = "1.5";
+    fails_with(&clv(&bad, dir.path()), &["--interval 1.5"]);
+}
+
 #[test]
 fn predict_fails_clearly_on_bad_model_and_unit() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,6 +1,6 @@
 //! Compression of a customer table: customers with identical (x, t_x, T) become one weighted row.
 
-use crate::data::hash::FastMap;
+use crate::data::group::index_unique_triples;
 use crate::data::rfm::CustomerTable;
 
 /// Unique (x, t_x, T) rows with their total weight, in order of first appearance.
@@ -35,33 +35,27 @@ pub struct CompressedRfm {
 impl CompressedRfm {
     /// Compresses `table` (its weights, if any, are summed).
     pub fn from_table(table: &CustomerTable) -> Self {
-        let (x, tx, age) = (table.frequency(), table.recency(), table.age());
-        let mut index: FastMap<(u64, u64, u64), usize> = FastMap::default();
-        index.reserve(1024);
+        let (group_of, unique) =
+            index_unique_triples(table.frequency(), table.recency(), table.age());
+        let mut weight = vec![0.0; unique.len()];
+        match table.weights() {
+            // summed in row order, as customers are met
+            Some(w) => group_of
+                .iter()
+                .zip(w)
+                .for_each(|(&g, &w)| weight[g as usize] += w),
+            None => group_of.iter().for_each(|&g| weight[g as usize] += 1.0),
+        }
         let mut out = CompressedRfm {
-            frequency: Vec::new(),
-            recency: Vec::new(),
-            age: Vec::new(),
-            weight: Vec::new(),
+            frequency: Vec::with_capacity(unique.len()),
+            recency: Vec::with_capacity(unique.len()),
+            age: Vec::with_capacity(unique.len()),
+            weight,
         };
-        for i in 0..table.len() {
-            // +0.0 folds -0.0 into 0.0 so that both hash alike.
-            let key = (
-                (x[i] + 0.0).to_bits(),
-                (tx[i] + 0.0).to_bits(),
-                (age[i] + 0.0).to_bits(),
-            );
-            let w = table.weight(i);
-            match index.get(&key) {
-                Some(&j) => out.weight[j] += w,
-                None => {
-                    index.insert(key, out.frequency.len());
-                    out.frequency.push(x[i]);
-                    out.recency.push(tx[i]);
-                    out.age.push(age[i]);
-                    out.weight.push(w);
-                }
-            }
+        for (x, t_x, age) in unique {
+            out.frequency.push(x);
+            out.recency.push(t_x);
+            out.age.push(age);
         }
         out
     }

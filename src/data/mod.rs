@@ -11,9 +11,11 @@ pub mod parquet;
 pub mod periods;
 pub mod retention;
 pub mod rfm;
+pub mod rfm_chunks;
 pub mod subscriptions;
 pub mod transactions;
 
 pub use compress::CompressedRfm;
 pub use identify::{check_identified, repeat_customers_without_spend};
 pub use rfm::{Column, CustomerTable, Rfm, RfmCsvOptions};
+pub use rfm_chunks::{RfmChunks, DEFAULT_CHUNK_BYTES};

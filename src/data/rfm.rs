@@ -271,6 +271,26 @@ impl CustomerTable {
         )
     }
 
+    /// Rows already validated (distinct histories of validated tables), with empty ids and
+    /// optional weights; no check is repeated.
+    pub(crate) fn from_distinct(
+        frequency: Vec<f64>,
+        recency: Vec<f64>,
+        age: Vec<f64>,
+        weights: Option<Vec<f64>>,
+        unit: TimeUnit,
+    ) -> Self {
+        CustomerTable {
+            ids: vec![String::new(); frequency.len()],
+            frequency: frequency.into(),
+            recency: recency.into(),
+            age: age.into(),
+            monetary_value: None,
+            weights: weights.map(Array1::from),
+            unit,
+        }
+    }
+
     /// Adds the mean spend per repeat purchase: finite and not negative. A repeat customer may
     /// have 0 (free orders, full discounts); the Gamma-Gamma fit leaves such customers out.
     /// Customers with frequency 0 conventionally have 0 (their value is not used for fitting).
@@ -414,7 +434,7 @@ impl CustomerTable {
     pub fn from_csv_path(path: impl AsRef<Path>, options: &RfmCsvOptions) -> Result<Self> {
         let path = path.as_ref();
         let input = CsvBytes::from_path(path, options.delimiter)?;
-        Self::from_csv_bytes(&input, options).map_err(|e| match e {
+        Self::from_csv_bytes(&input, options, 0).map_err(|e| match e {
             Error::Empty { .. } => Error::Empty {
                 what: path.display().to_string(),
             },
@@ -439,10 +459,20 @@ impl CustomerTable {
     /// assert_eq!(err.to_string(), "row 1, column `recency`: recency cannot be negative (value: \"-1\")");
     /// ```
     pub fn from_csv_reader<R: Read>(reader: R, options: &RfmCsvOptions) -> Result<Self> {
-        Self::from_csv_bytes(&CsvBytes::from_reader(reader, options.delimiter)?, options)
+        Self::from_csv_bytes(
+            &CsvBytes::from_reader(reader, options.delimiter)?,
+            options,
+            0,
+        )
     }
 
-    fn from_csv_bytes(input: &CsvBytes, options: &RfmCsvOptions) -> Result<Self> {
+    /// Parses `input`, its first record being row `rows_before + 1` of the file it comes from
+    /// (errors, repeated ids included, name the file's rows).
+    pub(crate) fn from_csv_bytes(
+        input: &CsvBytes,
+        options: &RfmCsvOptions,
+        rows_before: usize,
+    ) -> Result<Self> {
         let headers = input.headers();
         if headers.iter().all(str::is_empty) {
             return Err(Error::Empty {
@@ -452,7 +482,7 @@ impl CustomerTable {
         let layout = RfmLayout::new(headers, options)?;
         let chunks = input.parse(
             |_, rows| RfmRows::with_capacity(rows, &layout),
-            |rows, row, record| rows.push(&layout, row, record),
+            |rows, row, record| rows.push(&layout, rows_before + row, record),
         )?;
         let n: usize = chunks.iter().map(|c| c.frequency.len()).sum();
         if n == 0 {
@@ -468,9 +498,18 @@ impl CustomerTable {
         let ids = if layout.id.is_some() {
             all.ids
         } else {
-            (1..=n).map(|i| i.to_string()).collect()
+            (rows_before + 1..=rows_before + n)
+                .map(|i| i.to_string())
+                .collect()
         };
-        check_unique_ids(&ids)?;
+        check_unique_ids(&ids).map_err(|e| match e {
+            Error::DuplicateId { id, first, second } => Error::DuplicateId {
+                id,
+                first: first + rows_before,
+                second: second + rows_before,
+            },
+            other => other,
+        })?;
         Ok(CustomerTable {
             ids,
             frequency: all.frequency.into(),
@@ -827,7 +866,7 @@ mod tests {
     fn read(csv: &str, chunk_bytes: usize, options: &RfmCsvOptions) -> Result<CustomerTable> {
         let input = CsvBytes::from_bytes(csv.as_bytes().to_vec(), options.delimiter)?
             .with_chunk_bytes(chunk_bytes);
-        CustomerTable::from_csv_bytes(&input, options)
+        CustomerTable::from_csv_bytes(&input, options, 0)
     }
 
     #[test]

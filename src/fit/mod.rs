@@ -6,9 +6,11 @@
 
 pub mod compare;
 mod purchase;
+mod stream;
 
 pub use crate::optim::{
     maximize, numerical_gradient, FitOptions, FitReport, Fitted, LogLikelihood, StopReason,
     Termination,
 };
 pub use purchase::{fit_kind, fit_purchase_model, Fit};
+pub use stream::FitData;

@@ -211,8 +211,52 @@ impl GammaGamma {
     /// assert!((gg.model.p() - 6.25).abs() < 0.01 && (gg.model.q() - 3.74).abs() < 0.01);
     /// ```
     pub fn fit(table: &CustomerTable, options: &FitOptions) -> Result<Fitted<GammaGamma>> {
-        let data = SpendData::from_table(table)?;
-        let report = maximize("Gamma-Gamma", &data, &[1.0, 1.0, 1.0], options)?;
+        Self::fit_data(&SpendData::from_table(table)?, options)
+    }
+
+    /// [`fit`](Self::fit) on the repeat customers alone, given as columns: frequency x > 0,
+    /// mean spend and weight of each (rows with a mean spend of 0 are left out, as `fit` does).
+    /// What a fit needs of a table, which a reader can gather without holding the table.
+    ///
+    /// ```
+    /// use clv::fit::FitOptions;
+    /// use clv::models::GammaGamma;
+    /// use clv::{CustomerTable, RfmCsvOptions, TimeUnit};
+    /// let opts = RfmCsvOptions::new(TimeUnit::Weeks).columns("ID", "x", "t_x", "T").monetary_value("zbar");
+    /// let cdnow = CustomerTable::from_csv_path("data/cdnow_summary.csv", &opts).unwrap();
+    /// let (x, m) = (cdnow.frequency().to_vec(), cdnow.monetary_value().unwrap().to_vec());
+    /// let fit = GammaGamma::fit_repeat_customers(&x, &m, &vec![1.0; x.len()], &FitOptions::default()).unwrap();
+    /// assert_eq!(fit.model, GammaGamma::fit(&cdnow, &FitOptions::default()).unwrap().model);
+    /// ```
+    pub fn fit_repeat_customers(
+        frequency: &[f64],
+        mean_spend: &[f64],
+        weight: &[f64],
+        options: &FitOptions,
+    ) -> Result<Fitted<GammaGamma>> {
+        let n = frequency.len();
+        if mean_spend.len() != n || weight.len() != n {
+            return Err(Error::LengthMismatch {
+                column: "mean_spend, weight".into(),
+                expected: n,
+                actual: mean_spend.len().min(weight.len()),
+            });
+        }
+        let keep = |i: usize| frequency[i] > 0.0 && mean_spend[i] > 0.0;
+        if (0..n).all(keep) {
+            return Self::fit_data(
+                &SpendData::from_columns(frequency, mean_spend, weight)?,
+                options,
+            );
+        }
+        let rows: Vec<usize> = (0..n).filter(|&i| keep(i)).collect();
+        let pick = |c: &[f64]| rows.iter().map(|&i| c[i]).collect::<Vec<f64>>();
+        let (x, m, w) = (pick(frequency), pick(mean_spend), pick(weight));
+        Self::fit_data(&SpendData::from_columns(&x, &m, &w)?, options)
+    }
+
+    fn fit_data(data: &SpendData, options: &FitOptions) -> Result<Fitted<GammaGamma>> {
+        let report = maximize("Gamma-Gamma", data, &[1.0, 1.0, 1.0], options)?;
         let (p, q, gamma) = (report.params[0], report.params[1], report.params[2]);
         if q <= 1.0 {
             return Err(Error::Unusable {
@@ -358,13 +402,18 @@ impl SpendData {
         let weights: Vec<f64> = rows.clone().map(|i| table.weight(i)).collect();
         let xs: Vec<f64> = rows.clone().map(|i| x[i]).collect();
         let ms: Vec<f64> = rows.map(|i| m[i]).collect();
+        Self::from_columns(&xs, &ms, &weights)
+    }
+
+    /// Rows of frequency `x > 0`, mean spend `m > 0` and weight `w`; an error when there is none.
+    fn from_columns(xs: &[f64], ms: &[f64], weights: &[f64]) -> Result<Self> {
         if xs.is_empty() {
             return Err(Error::undefined(
                 "the Gamma-Gamma fit",
                 "it is fitted on repeat customers (frequency > 0) with a positive mean spend, and the table has none",
             ));
         }
-        Ok(SpendData::from_rows(&xs, &ms, &weights))
+        Ok(SpendData::from_rows(xs, ms, weights))
     }
 
     /// Groups rows of frequency `x > 0`, mean spend `m > 0` and weight `w` by x.

@@ -46,7 +46,9 @@ pub fn discounted_purchases<M: PurchaseModel + ?Sized>(
 }
 
 /// Lifetime value of every customer of `table`, in row order: `margin * E[spend | x, mbar] *`
-/// [`discounted_purchases`], with the Gamma-Gamma conditional expected spend.
+/// [`discounted_purchases`], with the Gamma-Gamma conditional expected spend. The discounted
+/// purchases are computed once per distinct (x, t_x, T) (see
+/// [`DistinctHistories`](crate::value::DistinctHistories)).
 ///
 /// Errors when the table has no monetary values, the configuration is invalid or the purchase
 /// model gives non-finite values.
@@ -83,6 +85,6 @@ pub fn lifetime_value<M: PurchaseModel + ?Sized, S: SpendModel + ?Sized>(
     config: &ClvConfig,
 ) -> Result<Array1<f64>> {
     let expected_spend = spend.expected_spend_all(table)?;
-    let purchases = discounted_purchases(purchase, table, config)?;
+    let purchases = crate::value::score::discounted_by_distinct(purchase, table, config)?;
     Ok(purchases * expected_spend * config.margin)
 }

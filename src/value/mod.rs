@@ -14,10 +14,12 @@ pub mod config;
 pub mod historical;
 pub mod interval;
 pub mod lifetime;
+pub mod score;
 pub mod subscriber;
 pub mod table;
 
 pub use config::{ClvConfig, Discount};
 pub use historical::{naive_value, HistoricalValue};
 pub use lifetime::{discounted_purchases, lifetime_value};
+pub use score::{write_scores, DistinctHistories, ScoredFile};
 pub use table::{value_table, ValueTable, VALUE_TABLE_COLUMNS};

@@ -14,7 +14,7 @@ use crate::io::{field_str, push_csv_field, push_f64, CsvBytes};
 use crate::models::{PurchaseModel, SpendModel};
 use crate::time::TimeUnit;
 use crate::value::config::ClvConfig;
-use crate::value::lifetime::discounted_purchases;
+use crate::value::score::PurchaseScores;
 
 /// The CSV header of a value table, in order.
 pub const VALUE_TABLE_COLUMNS: [&str; 10] = [
@@ -103,11 +103,13 @@ pub fn value_table<M: PurchaseModel + ?Sized, S: SpendModel + ?Sized>(
 ) -> Result<ValueTable> {
     config.validate()?;
     let expected_spend = spend.expected_spend_all(table)?;
-    let discounted = discounted_purchases(purchase, table, config)?;
+    // each distinct (x, t_x, T) scored once, the results scattered back to the customers
+    let PurchaseScores {
+        p_alive,
+        expected_purchases,
+        discounted,
+    } = PurchaseScores::by_distinct(purchase, table, config)?;
     let clv = &discounted * &expected_spend * config.margin;
-    // the models' bulk predictions (BG/NBD groups customers and computes each kernel once)
-    let p_alive = purchase.p_alive_all(table);
-    let expected_purchases = purchase.expected_purchases_all(table, config.horizon);
     for (i, (&p, &e)) in p_alive.iter().zip(&expected_purchases).enumerate() {
         if !(0.0..=1.0).contains(&p) || !e.is_finite() || e < 0.0 {
             return Err(Error::prediction(
@@ -207,6 +209,60 @@ impl ValueTable {
                 push_f64(line, column[i]);
             }
         })
+    }
+
+    /// Appends row `i` as a CSV line without its line end.
+    pub(crate) fn push_csv_row(&self, i: usize, line: &mut Vec<u8>) {
+        push_csv_field(line, &self.ids[i]);
+        for column in self.numeric_columns() {
+            line.push(b',');
+            push_f64(line, column[i]);
+        }
+    }
+
+    /// The rows `rows` (in that order) as a table of their own.
+    ///
+    /// ```
+    /// # use clv::value::ValueTable;
+    /// # let csv = "customer_id,frequency,recency,T,monetary_value,p_alive,churn_probability,expected_purchases,expected_spend,clv\n\
+    /// # a,1,1,2,5,0.5,0.5,1,5,10\nb,1,1,2,5,0.5,0.5,1,5,30\nc,1,1,2,5,0.5,0.5,1,5,20\n";
+    /// # let t = ValueTable::from_csv_reader(csv.as_bytes(), clv::TimeUnit::Weeks).unwrap();
+    /// let top = t.select(&t.top_by_clv(2));
+    /// assert_eq!(top.ids, ["b", "c"]);
+    /// ```
+    pub fn select(&self, rows: &[usize]) -> ValueTable {
+        let pick = |c: &Array1<f64>| rows.iter().map(|&i| c[i]).collect::<Array1<f64>>();
+        ValueTable {
+            ids: rows.iter().map(|&i| self.ids[i].clone()).collect(),
+            frequency: pick(&self.frequency),
+            recency: pick(&self.recency),
+            age: pick(&self.age),
+            monetary_value: pick(&self.monetary_value),
+            p_alive: pick(&self.p_alive),
+            churn_probability: pick(&self.churn_probability),
+            expected_purchases: pick(&self.expected_purchases),
+            expected_spend: pick(&self.expected_spend),
+            clv: pick(&self.clv),
+            unit: self.unit,
+        }
+    }
+
+    /// The rows of `self` followed by those of `other` (same unit).
+    pub fn concat(&self, other: &ValueTable) -> ValueTable {
+        let join = |a: &Array1<f64>, b: &Array1<f64>| a.iter().chain(b).copied().collect();
+        ValueTable {
+            ids: self.ids.iter().chain(&other.ids).cloned().collect(),
+            frequency: join(&self.frequency, &other.frequency),
+            recency: join(&self.recency, &other.recency),
+            age: join(&self.age, &other.age),
+            monetary_value: join(&self.monetary_value, &other.monetary_value),
+            p_alive: join(&self.p_alive, &other.p_alive),
+            churn_probability: join(&self.churn_probability, &other.churn_probability),
+            expected_purchases: join(&self.expected_purchases, &other.expected_purchases),
+            expected_spend: join(&self.expected_spend, &other.expected_spend),
+            clv: join(&self.clv, &other.clv),
+            unit: self.unit,
+        }
     }
 
     fn numeric_columns(&self) -> [&Array1<f64>; 9] {

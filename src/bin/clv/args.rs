@@ -1,13 +1,15 @@
 //! Options shared by several subcommands, and parsers of durations, dates and columns.
 
+use std::io::Read;
 use std::path::Path;
 
 use clap::{Args, ValueEnum};
 use clv::data::transactions::{
     ColumnRef, DateFormat, NaiveDate, NaiveDateTime, Period, RefundPolicy, TransactionLogOptions,
 };
+use clv::data::{RfmChunks, DEFAULT_CHUNK_BYTES};
 use clv::value::{ClvConfig, Discount};
-use clv::{CustomerTable, Duration, RfmCsvOptions, TimeUnit};
+use clv::{Duration, RfmCsvOptions, TimeUnit};
 
 use crate::failure::{Context, Failure};
 
@@ -165,19 +167,49 @@ pub struct RfmArgs {
     /// with a calibration end), e.g. `ID,x,t_x,T,zbar`.
     #[arg(long, value_name = "NAMES")]
     pub columns: Option<String>,
+    /// Bytes of CSV read, scored and written at a time by `fit` and `predict` (memory is
+    /// bounded by this, not by the file's size); tests make it tiny.
+    #[arg(long, hide = true, default_value_t = DEFAULT_CHUNK_BYTES)]
+    pub chunk_bytes: usize,
 }
 
 impl RfmArgs {
-    /// Reads the table, times in `--unit` or the unit stated beside the file (see
-    /// [`crate::unit_file`]), or else `default_unit` with a warning saying it is `assumed`.
-    pub fn read(
+    /// Reads the table in chunks of rows, for files of any size, times in `--unit` or the unit
+    /// stated beside the file (see [`crate::unit_file`]), or else `default_unit` with a warning
+    /// saying it is `assumed`, returned for the caller to print once the file was read. The
+    /// file (or standard input) is read as it is consumed.
+    pub fn chunks(
         &self,
         path: &Path,
         default_unit: TimeUnit,
         assumed: &str,
-    ) -> Result<CustomerTable, Failure> {
+    ) -> Result<(Chunks, Option<String>), Failure> {
         let (unit, warning) = crate::unit_file::resolve(path, self.unit, default_unit, assumed)?;
-        let bytes = crate::paths::read_input(path)?;
+        let what = || format!("reading {}", crate::paths::shown(path));
+        let mut input: Box<dyn Read + Send> = if crate::paths::is_standard(path) {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(std::fs::File::open(path).context(what())?)
+        };
+        // the header decides the layout: read up to its end, then put it back in front
+        let mut head = Vec::new();
+        while !head.contains(&b'\n') {
+            let n = (&mut input)
+                .take(64 << 10)
+                .read_to_end(&mut head)
+                .context(what())?;
+            if n == 0 {
+                break;
+            }
+        }
+        let o = self.options(unit, &head)?;
+        let input: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head).chain(input));
+        let chunks = RfmChunks::new(input, &o, self.chunk_bytes).context(what())?;
+        Ok((chunks, warning))
+    }
+
+    /// The CSV options for a file whose first bytes (its header at least) are `head`.
+    fn options(&self, unit: TimeUnit, head: &[u8]) -> Result<RfmCsvOptions, Failure> {
         let mut o = RfmCsvOptions::new(unit);
         if let Some(spec) = &self.columns {
             let c: Vec<&str> = spec.split(',').map(str::trim).collect();
@@ -190,18 +222,16 @@ impl RfmArgs {
             if let Some(m) = c.get(4).copied() {
                 o = o.monetary_value(m);
             }
-        } else if header_has(&bytes, "frequency_cal") {
+        } else if header_has(head, "frequency_cal") {
             o = o.columns("customer_id", "frequency_cal", "recency_cal", "T_cal");
             o.monetary_value = clv::data::Column::IfPresent("monetary_value_cal".into());
         }
-        let table = CustomerTable::from_csv_reader(&bytes[..], &o)
-            .context(format!("reading {}", crate::paths::shown(path)))?;
-        if let Some(warning) = warning {
-            eprintln!("{warning}");
-        }
-        Ok(table)
+        Ok(o)
     }
 }
+
+/// An RFM file read in chunks, from a file or standard input.
+pub type Chunks = RfmChunks<Box<dyn Read + Send>>;
 
 fn header_has(bytes: &[u8], name: &str) -> bool {
     let mut rdr = csv::ReaderBuilder::new()

@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use clv::data::transactions::{summarize_csv_detailed, Holdout, Summary};
-use clv::fit::{fit_kind, FitOptions, Fitted};
-use clv::models::{AnyPurchaseModel, BgNbd, GammaGamma, PurchaseModel, PurchaseModelKind};
+use clv::fit::{FitData, FitOptions, Fitted};
+use clv::models::{BgNbd, GammaGamma, PurchaseModel, PurchaseModelKind};
 use clv::simulate::{Ages, Population, Recording};
-use clv::value::{value_table, ValueTable};
+use clv::value::{value_table, write_scores, ValueTable};
 use clv::{CustomerTable, Duration, TimeUnit};
 
 use crate::args::{parse_date, parse_duration, parse_numbers, LogArgs, RfmArgs, ValueArgs};
@@ -180,24 +180,6 @@ impl OptimizerArgs {
     }
 }
 
-/// The fitted models of a table.
-pub fn fit_models(
-    table: &CustomerTable,
-    kind: PurchaseModelKind,
-    spend_model: SpendModelName,
-    options: &FitOptions,
-    progress: &Progress,
-) -> Result<(Fitted<AnyPurchaseModel>, Option<Fitted<GammaGamma>>), Failure> {
-    progress.step(format!(
-        "fitting {} to {} customers",
-        kind.name(),
-        table.len()
-    ));
-    let purchase = fit_kind(kind, table, options).context(format!("{} fit", kind.name()))?;
-    let spend = fit_spend(table, spend_model, options, progress)?;
-    Ok((purchase, spend))
-}
-
 /// The spend model `spend_model` says, fitted to `table`.
 pub fn fit_spend(
     table: &CustomerTable,
@@ -245,16 +227,45 @@ pub fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit
 
 pub fn fit(a: &FitArgs, progress: &Progress) -> Result<(), Failure> {
     paths::refuse_input_as_output(&a.output, &[&a.rfm])?;
-    let table = a
-        .rfm_args
-        .read(&a.rfm, TimeUnit::Weeks, "the default of `clv fit`")?;
-    let (purchase, spend) = fit_models(&table, a.model, a.spend_model, &a.fit.options(), progress)?;
+    // the file is read in chunks into what the fits need (its distinct histories and the
+    // repeat customers' spends), never held whole
+    let (chunks, warning) =
+        a.rfm_args
+            .chunks(&a.rfm, TimeUnit::Weeks, "the default of `clv fit`")?;
+    let data = FitData::from_chunks(chunks).context(format!("reading {}", paths::shown(&a.rfm)))?;
+    if let Some(warning) = warning {
+        eprintln!("{warning}");
+    }
+    let (kind, options) = (a.model, a.fit.options());
+    progress.step(format!(
+        "fitting {} to {} customers ({} distinct histories)",
+        kind.name(),
+        data.customers(),
+        data.distinct()
+    ));
+    let purchase = data
+        .fit_kind(kind, &options)
+        .context(format!("{} fit", kind.name()))?;
+    let spend = match a.spend_model {
+        SpendModelName::None => None,
+        SpendModelName::Auto if !data.has_monetary_value() => None,
+        _ => {
+            progress.step("fitting Gamma-Gamma");
+            Some(data.fit_spend(&options).context("Gamma-Gamma fit")?)
+        }
+    };
     progress.finish();
-    print_fit(purchase.model.name(), &purchase.report, Some(table.unit()));
+    print_fit(
+        purchase.model.name(),
+        &purchase.report,
+        Some(purchase.model.time_unit()),
+    );
     match &spend {
         Some(s) => {
             print_fit("Gamma-Gamma", &s.report, None);
-            if let Some(note) = crate::notes::zero_spend(&table) {
+            if let Some(note) =
+                crate::notes::zero_spend_count(data.repeat_customers_without_spend())
+            {
                 say!("  {note}");
             }
         }
@@ -294,7 +305,7 @@ pub struct PredictArgs {
     /// Add prediction intervals at this level (e.g. 0.9): the columns expected_purchases_low,
     /// expected_purchases_high, clv_low, clv_high, p_alive_low, p_alive_high, with parameter
     /// and process uncertainty (the level is written beside the output, in SCORES.csv.notes),
-    /// and the totals with their intervals.
+    /// and the totals with their intervals. The table is then read whole, not streamed.
     #[arg(long, value_name = "LEVEL")]
     pub interval: Option<f64>,
 }
@@ -331,12 +342,31 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
     paths::refuse_input_as_output(&a.output, &[&a.model, &a.rfm])?;
     let model = ModelFile::read(&a.model)?;
     let purchase = &model.purchase;
-    let table = a
-        .rfm_args
-        .read(&a.rfm, purchase.model.time_unit(), "the model's unit")?;
+    let (chunks, warning) =
+        a.rfm_args
+            .chunks(&a.rfm, purchase.model.time_unit(), "the model's unit")?;
     let config = a.value.config()?;
-    let spend = match (&model.spend, table.monetary_value()) {
-        (Some(spend), Some(_)) => spend,
+    if let Some(level) = a.interval {
+        if !(level > 0.0 && level < 1.0) {
+            return Err(Failure::new(format!(
+                "--interval {level}: an interval's level must be in (0, 1), e.g. 0.9"
+            )));
+        }
+        let table =
+            crate::intervals::collect(chunks, &format!("reading {}", paths::shown(&a.rfm)))?;
+        if let Some(warning) = warning {
+            eprintln!("{warning}");
+        }
+        return crate::intervals::predict(a, &model, &table, &config, level, progress);
+    }
+    let mut chunks = chunks.peekable();
+    let reading = || format!("reading {}", paths::shown(&a.rfm));
+    let has_spend = match chunks.peek() {
+        Some(Ok(first)) => first.monetary_value().is_some(),
+        _ => true,
+    };
+    let spend = match (&model.spend, has_spend) {
+        (Some(spend), true) => spend,
         (spend, _) => {
             let why = match spend {
                 None => format!("{} has no spend model", a.model.display()),
@@ -344,52 +374,57 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
             };
             progress.finish();
             let horizon = config.horizon;
-            let predictive = match a.interval {
-                None => None,
-                Some(level) => Some(crate::intervals::predictive(
-                    purchase, None, &table, &config, level,
-                )?),
-            };
+            if let Some(warning) = warning {
+                eprintln!("{warning}");
+            }
             return crate::purchase_scores::write(
                 &purchase.model,
-                &table,
+                chunks,
                 horizon,
                 &a.output,
                 &why,
-                predictive.as_ref(),
+                &reading(),
             );
         }
     };
-    progress.step(format!("scoring {} customers", table.len()));
-    let scores = value_table(&purchase.model, &spend.model, &table, &config).context("scoring")?;
-    let predictive = match a.interval {
-        None => None,
-        Some(level) => {
-            progress.step(format!("intervals for {} customers", table.len()));
-            Some(crate::intervals::predictive(
-                purchase,
-                Some(spend),
-                &table,
-                &config,
-                level,
-            )?)
-        }
+    progress.step(format!("scoring the customers of {}", paths::shown(&a.rfm)));
+    // chunk by chunk: read, score (each distinct history once), write in input order
+    let mut top: Option<ValueTable> = None;
+    let read_failed = std::cell::Cell::new(false);
+    let chunks = chunks.inspect(|c| read_failed.set(c.is_err()));
+    let score = |table: &CustomerTable| value_table(&purchase.model, &spend.model, table, &config);
+    let keep_top = |scores: &ValueTable| {
+        let best = scores.select(&scores.top_by_clv(a.top));
+        let merged = match &top {
+            Some(t) => t.concat(&best),
+            None => best,
+        };
+        top = Some(merged.select(&merged.top_by_clv(a.top)));
     };
-    crate::intervals::write_scores(&scores, predictive.as_ref(), &a.output)?;
+    let done = write_scores(chunks, &a.output, score, keep_top).map_err(|e| {
+        let what = if read_failed.get() {
+            reading()
+        } else {
+            format!("scoring and writing {}", a.output.display())
+        };
+        Failure::new(format!("{what}: {}", Failure::from(e)))
+    })?;
     progress.finish();
+    if let Some(warning) = warning {
+        eprintln!("{warning}");
+    }
     say!(
         "{} customers scored over {} (steps of {}, discount {} per step, margin {}); total CLV {:.2}",
-        scores.len(),
+        done.customers,
         config.horizon,
         config.step,
         a.value.discount_rate,
         config.margin,
-        scores.total_clv()
+        done.total_clv
     );
-    if let Some(p) = &predictive {
-        crate::intervals::print_totals(p, &config);
+    if let Some(top) = &top {
+        print_top(top, a.top);
     }
-    print_top(&scores, a.top);
     say!("wrote {}", a.output.display());
     Ok(())
 }

@@ -9,8 +9,125 @@ use clv::value::interval::{CustomerIntervals, Predictive, TotalInterval};
 use clv::value::{ClvConfig, ValueTable};
 use clv::{CustomerTable, Duration};
 
+use crate::args::Chunks;
+use crate::commands::{print_top, PredictArgs};
 use crate::failure::{Context, Failure};
+use crate::model_file::ModelFile;
 use crate::paths::is_standard;
+use crate::progress::Progress;
+
+/// The whole table of a streamed read (intervals need every customer for the totals).
+pub fn collect(chunks: Chunks, reading: &str) -> Result<CustomerTable, Failure> {
+    let (mut ids, mut x, mut tx, mut age, mut money) = (vec![], vec![], vec![], vec![], vec![]);
+    let mut unit = None;
+    let mut has_money = true;
+    for chunk in chunks {
+        let t = chunk.map_err(|e| Failure::new(format!("{reading}: {}", Failure::from(e))))?;
+        unit = Some(t.unit());
+        ids.extend_from_slice(t.ids());
+        x.extend(t.frequency().iter());
+        tx.extend(t.recency().iter());
+        age.extend(t.age().iter());
+        match t.monetary_value() {
+            Some(m) => money.extend(m.iter()),
+            None => has_money = false,
+        }
+    }
+    let unit = unit.ok_or_else(|| Failure::new(format!("{reading}: no customers")))?;
+    let table = CustomerTable::new(ids, x.into(), tx.into(), age.into(), unit)
+        .map_err(|e| Failure::new(format!("{reading}: {e}")))?;
+    if has_money {
+        return table
+            .with_monetary_value(money.into())
+            .map_err(|e| Failure::new(format!("{reading}: {e}")));
+    }
+    Ok(table)
+}
+
+/// `clv predict --interval LEVEL`: scores and intervals of the whole table.
+pub fn predict(
+    a: &PredictArgs,
+    model: &ModelFile,
+    table: &CustomerTable,
+    config: &ClvConfig,
+    level: f64,
+    progress: &Progress,
+) -> Result<(), Failure> {
+    let purchase = &model.purchase;
+    progress.step(format!("scoring {} customers with intervals", table.len()));
+    let spend = model
+        .spend
+        .as_ref()
+        .filter(|_| table.monetary_value().is_some());
+    let p = predictive(purchase, spend, table, config, level)?;
+    match spend {
+        Some(s) => {
+            let scores = clv::value::value_table(&purchase.model, &s.model, table, config)
+                .context("scoring")?;
+            write_scores(&scores, Some(&p), &a.output)?;
+            progress.finish();
+            say!(
+                "{} customers scored over {}; total CLV {:.2}",
+                scores.len(),
+                config.horizon,
+                scores.total_clv()
+            );
+            print_totals(&p, config);
+            print_top(&scores, a.top);
+        }
+        None => {
+            progress.finish();
+            write_purchase_scores(&purchase.model, table, config.horizon, &p, &a.output)?;
+            print_totals(&p, config);
+        }
+    }
+    say!("wrote {}", a.output.display());
+    Ok(())
+}
+
+/// The scores without spend (P(alive), churn, expected purchases) and their intervals.
+fn write_purchase_scores(
+    model: &AnyPurchaseModel,
+    table: &CustomerTable,
+    horizon: Duration,
+    p: &Predictive,
+    output: &Path,
+) -> Result<(), Failure> {
+    use clv::models::PurchaseModel;
+    let p_alive = model.p_alive_all(table);
+    let expected = model.expected_purchases_all(table, horizon);
+    let intervals = p.customers();
+    let extra = purchase_columns(&intervals);
+    let header = [
+        "customer_id",
+        "frequency",
+        "recency",
+        "T",
+        "p_alive",
+        "churn_probability",
+        "expected_purchases",
+    ];
+    clv::io::write_atomically(output, |w| {
+        let mut wtr = csv::Writer::from_writer(w);
+        wtr.write_record(header.iter().copied().chain(extra.iter().map(|(n, _)| *n)))?;
+        for i in 0..table.len() {
+            let mut row = vec![
+                table.ids()[i].clone(),
+                table.frequency()[i].to_string(),
+                table.recency()[i].to_string(),
+                table.age()[i].to_string(),
+                p_alive[i].to_string(),
+                (1.0 - p_alive[i]).to_string(),
+                expected[i].to_string(),
+            ];
+            row.extend(extra.iter().map(|(_, c)| c[i].to_string()));
+            wtr.write_record(row)?;
+        }
+        wtr.flush().map_err(|e| clv::Error::io(output, e))
+    })
+    .context(format!("writing {}", output.display()))?;
+    write_notes(output, p)
+}
 
 /// The predictive distributions of `table` under the fitted models.
 pub fn predictive(
@@ -119,12 +236,4 @@ pub fn print_totals(p: &Predictive, config: &ClvConfig) {
     if let Some(clv) = &total.clv {
         say!("total CLV: {}", shown(clv));
     }
-}
-
-/// Prints the total purchases with its interval (no spend model).
-pub fn print_totals_of_purchases(p: &Predictive, horizon: Duration) {
-    say!(
-        "total purchases over {horizon}: {}",
-        shown(&p.total(None).purchases)
-    );
 }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use clv::models::PurchaseModel;
-use clv::value::interval::Predictive;
+use clv::value::DistinctHistories;
 use clv::{CustomerTable, Duration};
 
 use crate::failure::{Context, Failure};
@@ -20,64 +20,73 @@ const COLUMNS: [&str; 7] = [
     "expected_purchases",
 ];
 
-/// Scores `table` with `model` over `horizon` and writes `output` without the spend and CLV
-/// columns; `why` (printed) says why there is no CLV.
+/// Scores the customers of `chunks` with `model` over `horizon` and writes `output` without the
+/// spend and CLV columns, chunk by chunk; `why` (printed) says why there is no CLV, `reading`
+/// prefixes a read error.
 pub fn write<M: PurchaseModel + ?Sized>(
     model: &M,
-    table: &CustomerTable,
+    chunks: impl Iterator<Item = clv::Result<CustomerTable>>,
     horizon: Duration,
     output: &Path,
     why: &str,
-    predictive: Option<&Predictive>,
+    reading: &str,
 ) -> Result<(), Failure> {
-    let p_alive = model.p_alive_all(table);
-    let expected = model.expected_purchases_all(table, horizon);
-    for (i, (&p, &e)) in p_alive.iter().zip(&expected).enumerate() {
-        if !((0.0..=1.0).contains(&p) && e.is_finite() && e >= 0.0) {
-            return Err(Failure::new(format!(
-                "customer {} (row {}): the model gives P(alive) = {p} and expected purchases = {e}",
-                clv::error::quote(&table.ids()[i]),
-                i + 1
-            )));
-        }
-    }
-    let intervals = predictive.map(|p| p.customers());
-    let extra = intervals
-        .as_ref()
-        .map(crate::intervals::purchase_columns)
-        .unwrap_or_default();
-    clv::io::write_atomically(output, |w| {
+    let mut failure = None;
+    // aborts the write (the output stays untouched); `failure` says why
+    let stopped = || clv::Error::Empty {
+        what: "the scores".into(),
+    };
+    let (mut customers, mut expected_total) = (0usize, 0.0);
+    let written = clv::io::write_atomically(output, |w| {
         let mut wtr = csv::Writer::from_writer(w);
-        let header = COLUMNS.iter().copied().chain(extra.iter().map(|(n, _)| *n));
-        wtr.write_record(header)?;
-        for i in 0..table.len() {
-            let mut row = vec![
-                table.ids()[i].clone(),
-                table.frequency()[i].to_string(),
-                table.recency()[i].to_string(),
-                table.age()[i].to_string(),
-                p_alive[i].to_string(),
-                (1.0 - p_alive[i]).to_string(),
-                expected[i].to_string(),
-            ];
-            row.extend(extra.iter().map(|(_, c)| c[i].to_string()));
-            wtr.write_record(row)?;
+        wtr.write_record(COLUMNS)?;
+        for chunk in chunks {
+            let table = match chunk {
+                Ok(t) => t,
+                Err(e) => {
+                    failure = Some(Failure::new(format!("{reading}: {}", Failure::from(e))));
+                    return Err(stopped());
+                }
+            };
+            // each distinct (x, t_x, T) once
+            let distinct = DistinctHistories::of(&table);
+            let p_alive = distinct.scatter(&model.p_alive_all(distinct.table()));
+            let expected =
+                distinct.scatter(&model.expected_purchases_all(distinct.table(), horizon));
+            for (i, (&p, &e)) in p_alive.iter().zip(&expected).enumerate() {
+                if !((0.0..=1.0).contains(&p) && e.is_finite() && e >= 0.0) {
+                    failure = Some(Failure::new(format!(
+                        "customer {} (row {}): the model gives P(alive) = {p} and expected purchases = {e}",
+                        clv::error::quote(&table.ids()[i]),
+                        customers + i + 1
+                    )));
+                    return Err(stopped());
+                }
+            }
+            for i in 0..table.len() {
+                wtr.write_record([
+                    table.ids()[i].clone(),
+                    table.frequency()[i].to_string(),
+                    table.recency()[i].to_string(),
+                    table.age()[i].to_string(),
+                    p_alive[i].to_string(),
+                    (1.0 - p_alive[i]).to_string(),
+                    expected[i].to_string(),
+                ])?;
+            }
+            customers += table.len();
+            expected_total += expected.sum();
         }
         wtr.flush().map_err(|e| clv::Error::io(output, e))
-    })
-    .context(format!("writing {}", output.display()))?;
-    if let Some(p) = predictive {
-        crate::intervals::write_notes(output, p)?;
+    });
+    if let Some(f) = failure {
+        return Err(f);
     }
+    written.context(format!("writing {}", output.display()))?;
     say!(
-        "{} customers scored over {horizon}: P(alive), churn probability and expected purchases; \
-         no CLV column because {why}; expected purchases in all {:.2}",
-        table.len(),
-        expected.sum()
+        "{customers} customers scored over {horizon}: P(alive), churn probability and expected purchases; \
+         no CLV column because {why}; expected purchases in all {expected_total:.2}"
     );
-    if let Some(p) = predictive {
-        crate::intervals::print_totals_of_purchases(p, horizon);
-    }
     say!("wrote {}", output.display());
     Ok(())
 }

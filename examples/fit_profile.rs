@@ -1,0 +1,77 @@
+//! Where the time of a BG/NBD fit goes: each step of the generic fit path timed on its own
+//! (identification check, compression, the prepared likelihood, one evaluation of the
+//! log-likelihood and its gradient), then the whole fit with its iteration and evaluation
+//! counts, so that "fit time = compression + evaluations x cost of one" can be checked.
+//!
+//! ```text
+//! cargo run --release --example scale -- 1000000 --draw-only customers.csv
+//! cargo run --release --example fit_profile -- customers.csv [repeats]
+//! ```
+
+use std::time::Instant;
+
+use clv::data::{check_identified, CompressedRfm};
+use clv::fit::{Fit, FitOptions};
+use clv::models::bgnbd::BgNbdLikelihood;
+use clv::models::{BgNbd, ParetoNbd};
+use clv::{CustomerTable, RfmCsvOptions, TimeUnit};
+
+/// Best of `repeats` runs of `f`, in seconds, and the last result.
+fn best<T>(repeats: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut out = None;
+    let mut secs = f64::INFINITY;
+    for _ in 0..repeats.max(1) {
+        let start = Instant::now();
+        let v = f();
+        secs = secs.min(start.elapsed().as_secs_f64());
+        out = Some(v);
+    }
+    (secs, out.expect("at least one run"))
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().ok_or("usage: fit_profile FILE.csv [repeats]")?;
+    let repeats: usize = args.next().map_or(Ok(5), |r| r.parse())?;
+    let options = RfmCsvOptions::new(TimeUnit::Days).monetary_value("monetary_value");
+    let table = CustomerTable::from_csv_path(&path, &options)?;
+    println!("{} customers from {path}, best of {repeats}", table.len());
+    let (secs, ()) = best(repeats, || check_identified(&table).expect("identified"));
+    println!("{:<40}{:>10.4} s", "identification check", secs);
+    let (secs, compressed) = best(repeats, || CompressedRfm::from_table(&table));
+    println!(
+        "{:<40}{:>10.4} s   ({} distinct rows)",
+        "compression",
+        secs,
+        compressed.len()
+    );
+    let (secs, ll) = best(repeats, || BgNbdLikelihood::new(&table));
+    println!(
+        "{:<40}{:>10.4} s   (compression included)",
+        "prepared likelihood", secs
+    );
+    let at = BgNbd::new(0.3, 3.0, 1.0, 2.0, TimeUnit::Weeks)?;
+    let (eval, _) = best(repeats * 4, || ll.value_and_gradient(&at));
+    println!("{:<40}{:>10.6} s", "one value + gradient", eval);
+    let (secs, fit) = best(repeats, || BgNbd::fit(&table, &FitOptions::default()));
+    let fit = fit?;
+    let r = &fit.report;
+    println!(
+        "{:<40}{:>10.4} s   ({:?}, {} iterations, {} evaluations = {:.4} s at the cost above)",
+        "BG/NBD fit",
+        secs,
+        r.termination,
+        r.iterations,
+        r.evaluations,
+        r.evaluations as f64 * eval
+    );
+    if std::env::var_os("PARETO").is_some() {
+        let (secs, fit) = best(1, || ParetoNbd::fit(&table, &FitOptions::default()));
+        let r = fit?.report;
+        println!(
+            "{:<40}{:>10.4} s   ({:?}, {} iterations, {} evaluations)",
+            "Pareto/NBD fit", secs, r.termination, r.iterations, r.evaluations
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,300 @@
+//! Reading an RFM CSV in chunks of rows, with memory bounded by the chunk size rather than the
+//! file's: what `clv predict` and `clv fit` use on files of any size.
+
+use std::io::Read;
+
+use crate::data::rfm::{CustomerTable, RfmCsvOptions};
+use crate::error::{Error, Result};
+use crate::io::CsvBytes;
+
+/// Default size of a chunk of CSV bytes (about 1.5 million rows of a five-column RFM file).
+pub const DEFAULT_CHUNK_BYTES: usize = 64 << 20;
+
+/// An RFM CSV read as consecutive [`CustomerTable`]s of whole records, in file order.
+///
+/// Each chunk is parsed and validated as [`CustomerTable::from_csv_reader`] parses a whole
+/// file (in parallel pieces when no field is quoted), and its errors name the file's rows.
+/// Chunks end at record boundaries: at a newline outside quotes. Customer ids are checked for
+/// repeats within a chunk only (a check over the whole file would hold every id).
+///
+/// ```
+/// use clv::data::RfmChunks;
+/// use clv::{RfmCsvOptions, TimeUnit};
+/// let csv = "customer_id,frequency,recency,T\na,1,2,5\nb,0,0,5\nc,2,4,5\n";
+/// let options = RfmCsvOptions::new(TimeUnit::Days);
+/// let chunks: Vec<_> = RfmChunks::new(csv.as_bytes(), &options, 10)
+///     .unwrap()
+///     .collect::<clv::Result<_>>()
+///     .unwrap();
+/// assert_eq!(chunks.iter().map(|c| c.len()).sum::<usize>(), 3);
+///
+/// let bad = "customer_id,frequency,recency,T\na,1,2,5\nb,0,0,5\nc,2,9,5\n";
+/// let err = RfmChunks::new(bad.as_bytes(), &options, 10)
+///     .unwrap()
+///     .collect::<clv::Result<Vec<_>>>()
+///     .unwrap_err();
+/// assert!(err.to_string().starts_with("row 3, column `recency`"), "{err}");
+/// ```
+pub struct RfmChunks<R> {
+    reader: R,
+    options: RfmCsvOptions,
+    chunk_bytes: usize,
+    /// The header line, newline included: every chunk is parsed as header + records.
+    header: Vec<u8>,
+    /// Bytes read after the last complete record of the previous chunk.
+    carry: Vec<u8>,
+    rows_before: usize,
+    done: bool,
+}
+
+impl RfmChunks<std::fs::File> {
+    /// Chunks of the file at `path` (see [`new`](Self::new)).
+    pub fn from_path(
+        path: impl AsRef<std::path::Path>,
+        options: &RfmCsvOptions,
+        chunk_bytes: usize,
+    ) -> Result<Self> {
+        let path = path.as_ref();
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        Self::new(file, options, chunk_bytes)
+    }
+}
+
+impl<R: Read> RfmChunks<R> {
+    /// Reads the header of `reader`; chunks hold about `chunk_bytes` bytes of records each
+    /// (at least one record).
+    pub fn new(mut reader: R, options: &RfmCsvOptions, chunk_bytes: usize) -> Result<Self> {
+        let mut carry = Vec::new();
+        let header = loop {
+            if let Some(end) = record_end(&carry, true) {
+                let rest = carry.split_off(end + 1);
+                break std::mem::replace(&mut carry, rest);
+            }
+            if fill(&mut reader, &mut carry, chunk_bytes.clamp(1, 64 << 10))? == 0 {
+                // a header without a newline (and so without records)
+                break std::mem::take(&mut carry);
+            }
+        };
+        if header.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::Empty {
+                what: "CSV input".into(),
+            });
+        }
+        let mut header = header;
+        if header.last() != Some(&b'\n') {
+            header.push(b'\n');
+        }
+        Ok(RfmChunks {
+            reader,
+            options: options.clone(),
+            chunk_bytes: chunk_bytes.max(1),
+            header,
+            carry,
+            rows_before: 0,
+            done: false,
+        })
+    }
+
+    /// The next chunk's bytes, header first; `None` at the end of the input.
+    fn next_bytes(&mut self) -> Result<Option<Vec<u8>>> {
+        let mut buf = Vec::with_capacity(self.header.len() + self.chunk_bytes + (64 << 10));
+        buf.extend_from_slice(&self.header);
+        let start = buf.len();
+        buf.append(&mut self.carry);
+        let mut eof = false;
+        while !eof {
+            if buf.len() - start >= self.chunk_bytes {
+                if let Some(end) = record_end(&buf[start..], false) {
+                    self.carry = buf[start + end + 1..].to_vec();
+                    buf.truncate(start + end + 1);
+                    break;
+                }
+            }
+            let want = (self.chunk_bytes + start)
+                .saturating_sub(buf.len())
+                .max(self.chunk_bytes.min(64 << 10));
+            eof = fill(&mut self.reader, &mut buf, want)? == 0;
+        }
+        if eof {
+            self.done = true;
+        }
+        if buf[start..].iter().all(u8::is_ascii_whitespace) {
+            self.done = true;
+            return Ok(None);
+        }
+        Ok(Some(buf))
+    }
+}
+
+impl<R: Read> Iterator for RfmChunks<R> {
+    type Item = Result<CustomerTable>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let first = self.rows_before == 0;
+        let bytes = match self.next_bytes() {
+            Ok(Some(b)) => b,
+            Ok(None) if first => {
+                return Some(Err(Error::Empty {
+                    what: "CSV input".into(),
+                }))
+            }
+            Ok(None) => return None,
+            Err(e) => {
+                self.done = true;
+                return Some(Err(e));
+            }
+        };
+        let table = CsvBytes::from_bytes(bytes, self.options.delimiter).and_then(|input| {
+            CustomerTable::from_csv_bytes(&input, &self.options, self.rows_before)
+        });
+        match &table {
+            Ok(t) => self.rows_before += t.len(),
+            Err(_) => self.done = true,
+        }
+        Some(table)
+    }
+}
+
+/// Appends up to `want` bytes of `reader` to `buf`; the number appended (0 at the end).
+fn fill<R: Read>(reader: &mut R, buf: &mut Vec<u8>, want: usize) -> Result<usize> {
+    reader
+        .by_ref()
+        .take(want as u64)
+        .read_to_end(buf)
+        .map_err(|e| Error::Csv(e.into()))
+}
+
+/// Position of the newline ending the first (`first`) or the last complete record of
+/// `bytes`, which start at a record boundary: a newline outside double quotes (a quoted field
+/// may hold newlines; doubled quotes inside it keep the count even).
+fn record_end(bytes: &[u8], first: bool) -> Option<usize> {
+    if !bytes.contains(&b'"') {
+        return if first {
+            bytes.iter().position(|&b| b == b'\n')
+        } else {
+            bytes.iter().rposition(|&b| b == b'\n')
+        };
+    }
+    let mut quoted = false;
+    let mut last = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => {
+                if first {
+                    return Some(i);
+                }
+                last = Some(i);
+            }
+            _ => {}
+        }
+    }
+    last
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::TimeUnit;
+
+    fn whole(csv: &str, options: &RfmCsvOptions) -> Result<CustomerTable> {
+        CustomerTable::from_csv_reader(csv.as_bytes(), options)
+    }
+
+    fn chunked(csv: &str, options: &RfmCsvOptions, bytes: usize) -> Result<Vec<CustomerTable>> {
+        RfmChunks::new(csv.as_bytes(), options, bytes)?.collect()
+    }
+
+    fn sample(rows: usize, quoted: bool) -> String {
+        let mut csv = "customer_id,frequency,recency,T,monetary_value\n".to_string();
+        for i in 0..rows {
+            let id = if quoted && i % 7 == 3 {
+                format!("\"id\n\"\"{i}\"\"\"")
+            } else {
+                format!("id{i}")
+            };
+            csv.push_str(&format!(
+                "{id},{},{},{},{}\n",
+                i % 4,
+                if i % 4 == 0 { 0 } else { i % 30 },
+                30 + i % 9,
+                if i % 4 == 0 { 0.0 } else { 1.5 + i as f64 }
+            ));
+        }
+        csv
+    }
+
+    #[test]
+    fn chunks_concatenate_to_the_whole_table() {
+        let options = RfmCsvOptions::new(TimeUnit::Days).monetary_value("monetary_value");
+        for quoted in [false, true] {
+            let csv = sample(500, quoted);
+            let all = whole(&csv, &options).unwrap();
+            for bytes in [1, 37, 1000, 1 << 20] {
+                let parts = chunked(&csv, &options, bytes).unwrap();
+                let ids: Vec<String> = parts.iter().flat_map(|t| t.ids().to_vec()).collect();
+                let x: Vec<f64> = parts.iter().flat_map(|t| t.frequency().to_vec()).collect();
+                let m: Vec<f64> = parts
+                    .iter()
+                    .flat_map(|t| t.monetary_value().unwrap().to_vec())
+                    .collect();
+                assert_eq!(ids, all.ids(), "quoted {quoted}, {bytes} bytes");
+                assert_eq!(x, all.frequency().to_vec());
+                assert_eq!(m, all.monetary_value().unwrap().to_vec());
+                if bytes == 1 {
+                    assert_eq!(parts.len(), 500, "one record per chunk");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn errors_name_the_file_row_and_ids_default_to_row_numbers() {
+        let options = RfmCsvOptions::new(TimeUnit::Days).monetary_value("monetary_value");
+        let csv = sample(200, false).replace("id150,2,", "id150,x,");
+        let expected = whole(&csv, &options).unwrap_err().to_string();
+        let err = chunked(&csv, &options, 100).unwrap_err().to_string();
+        assert_eq!(err, expected);
+        assert!(err.starts_with("row 151, column `frequency`"), "{err}");
+
+        // a repeated id within a chunk names the file's rows
+        let csv = sample(200, false).replace("id121,", "id120,");
+        let err = chunked(&csv, &options, 1 << 20).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::DuplicateId {
+                    first: 121,
+                    second: 122,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+
+        let no_ids = "frequency,recency,T\n1,2,5\n0,0,5\n2,4,5\n";
+        let parts = chunked(no_ids, &RfmCsvOptions::new(TimeUnit::Days), 1).unwrap();
+        let ids: Vec<&str> = parts.iter().map(|t| t.ids()[0].as_str()).collect();
+        assert_eq!(ids, ["1", "2", "3"]);
+    }
+
+    #[test]
+    fn empty_inputs_are_errors_and_a_last_line_may_lack_its_newline() {
+        let options = RfmCsvOptions::new(TimeUnit::Days);
+        for csv in [
+            "",
+            "customer_id,frequency,recency,T\n",
+            "customer_id,frequency,recency,T",
+        ] {
+            let err = chunked(csv, &options, 10).unwrap_err();
+            assert!(matches!(err, Error::Empty { .. }), "{csv:?}: {err}");
+        }
+        let csv = "customer_id,frequency,recency,T\na,1,2,5\nb,0,0,5";
+        let parts = chunked(csv, &options, 1).unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[1].ids(), ["b"]);
+    }
+}

@@ -1,0 +1,186 @@
+//! What the fits need of an RFM file, gathered chunk by chunk while it is read: the distinct
+//! (x, t_x, T) with their weights (all a purchase model's likelihood sees) and the repeat
+//! customers' (x, mean spend, weight) (all Gamma-Gamma's sees), without holding the rows.
+
+use crate::data::hash::FastMap;
+use crate::data::{CompressedRfm, CustomerTable};
+use crate::error::{Error, Result};
+use crate::fit::{fit_kind, fit_purchase_model, FitOptions, Fitted};
+use crate::models::{AnyPurchaseModel, FitPurchaseModel, GammaGamma, PurchaseModelKind};
+use crate::time::TimeUnit;
+
+/// The sufficient data of the purchase and spend fits, built from consecutive chunks of one
+/// table (such as [`RfmChunks`](crate::data::RfmChunks) reads): memory grows with the number
+/// of distinct (x, t_x, T) and of repeat customers, not with the rows.
+///
+/// Fits on it give the estimates a fit on the whole table gives: the same weighted rows in the
+/// same order (for a table with weights, the weights of a history are summed chunk by chunk,
+/// which may differ from the sum over the whole table in the last bits).
+///
+/// ```
+/// use clv::data::RfmChunks;
+/// use clv::fit::{Fit, FitData, FitOptions};
+/// use clv::models::{BgNbd, GammaGamma};
+/// use clv::{CustomerTable, RfmCsvOptions, TimeUnit};
+/// let opts = RfmCsvOptions::new(TimeUnit::Weeks).columns("ID", "x", "t_x", "T").monetary_value("zbar");
+/// let chunks = RfmChunks::from_path("data/cdnow_summary.csv", &opts, 4096).unwrap();
+/// let data = FitData::from_chunks(chunks).unwrap();
+/// let whole = CustomerTable::from_csv_path("data/cdnow_summary.csv", &opts).unwrap();
+/// assert_eq!(data.customers(), whole.len());
+/// let streamed = data.fit_purchase::<BgNbd>(&FitOptions::default()).unwrap();
+/// assert_eq!(streamed.model, BgNbd::fit(&whole, &FitOptions::default()).unwrap().model);
+/// let spend = data.fit_spend(&FitOptions::default()).unwrap();
+/// assert_eq!(spend.model, GammaGamma::fit(&whole, &FitOptions::default()).unwrap().model);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct FitData {
+    index: FastMap<(u64, u64, u64), u32>,
+    frequency: Vec<f64>,
+    recency: Vec<f64>,
+    age: Vec<f64>,
+    weight: Vec<f64>,
+    spend_frequency: Vec<f64>,
+    spend_mean: Vec<f64>,
+    spend_weight: Vec<f64>,
+    customers: usize,
+    without_spend: f64,
+    monetary_value: Option<bool>,
+    unit: Option<TimeUnit>,
+}
+
+impl FitData {
+    /// Nothing read yet.
+    pub fn new() -> Self {
+        FitData::default()
+    }
+
+    /// Gathers every chunk of `chunks` (the first error stops it).
+    pub fn from_chunks<I>(chunks: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = Result<CustomerTable>>,
+    {
+        let mut data = FitData::new();
+        for chunk in chunks {
+            data.add(&chunk?)?;
+        }
+        Ok(data)
+    }
+
+    /// Adds the rows of `chunk`: its unit, and whether it has monetary values, must be those of
+    /// the earlier chunks.
+    pub fn add(&mut self, chunk: &CustomerTable) -> Result<()> {
+        let unit = *self.unit.get_or_insert(chunk.unit());
+        let spend = chunk.monetary_value();
+        let has_spend = *self.monetary_value.get_or_insert(spend.is_some());
+        if unit != chunk.unit() || has_spend != spend.is_some() {
+            return Err(Error::invalid_argument(
+                "chunk",
+                self.customers + 1,
+                "every chunk of a table has the same unit and the same columns",
+            ));
+        }
+        // the chunk's distinct histories first (a sort, in parallel), then one probe of the
+        // table of all distinct histories per distinct history of the chunk
+        let distinct = CompressedRfm::from_table(chunk);
+        for j in 0..distinct.len() {
+            // +0.0 folds -0.0 into 0.0, as the compression of a whole table does
+            let (x, t_x, age) = (distinct.frequency[j], distinct.recency[j], distinct.age[j]);
+            let key = (
+                (x + 0.0).to_bits(),
+                (t_x + 0.0).to_bits(),
+                (age + 0.0).to_bits(),
+            );
+            let next = self.frequency.len() as u32;
+            let k = *self.index.entry(key).or_insert(next);
+            if k == next {
+                self.frequency.push(x);
+                self.recency.push(t_x);
+                self.age.push(age);
+                self.weight.push(distinct.weight[j]);
+            } else {
+                self.weight[k as usize] += distinct.weight[j];
+            }
+        }
+        if let Some(m) = spend {
+            let x = chunk.frequency();
+            for i in 0..chunk.len() {
+                let w = chunk.weight(i);
+                if x[i] > 0.0 && m[i] > 0.0 {
+                    self.spend_frequency.push(x[i]);
+                    self.spend_mean.push(m[i]);
+                    self.spend_weight.push(w);
+                } else if x[i] > 0.0 {
+                    self.without_spend += w;
+                }
+            }
+        }
+        self.customers += chunk.len();
+        Ok(())
+    }
+
+    /// Number of rows read.
+    pub fn customers(&self) -> usize {
+        self.customers
+    }
+
+    /// Number of distinct (x, t_x, T).
+    pub fn distinct(&self) -> usize {
+        self.frequency.len()
+    }
+
+    /// Whether the chunks have monetary values (so that Gamma-Gamma can be fitted).
+    pub fn has_monetary_value(&self) -> bool {
+        self.monetary_value == Some(true)
+    }
+
+    /// Repeat customers with a mean spend of 0, weights counted (see
+    /// [`repeat_customers_without_spend`](crate::data::repeat_customers_without_spend)).
+    pub fn repeat_customers_without_spend(&self) -> f64 {
+        self.without_spend
+    }
+
+    /// The distinct (x, t_x, T) as a table weighted by their numbers of customers (empty ids).
+    pub fn purchase_table(&self) -> Result<CustomerTable> {
+        let unit = self.unit.ok_or_else(|| Error::Empty {
+            what: "the data of the fit".into(),
+        })?;
+        Ok(CustomerTable::from_distinct(
+            self.frequency.clone(),
+            self.recency.clone(),
+            self.age.clone(),
+            Some(self.weight.clone()),
+            unit,
+        ))
+    }
+
+    /// Fits a purchase model (see [`fit_purchase_model`]).
+    pub fn fit_purchase<M: FitPurchaseModel>(&self, options: &FitOptions) -> Result<Fitted<M>> {
+        fit_purchase_model(&self.purchase_table()?, options, None)
+    }
+
+    /// Fits a purchase model of the registered `kind` (see [`fit_kind`]).
+    pub fn fit_kind(
+        &self,
+        kind: PurchaseModelKind,
+        options: &FitOptions,
+    ) -> Result<Fitted<AnyPurchaseModel>> {
+        fit_kind(kind, &self.purchase_table()?, options)
+    }
+
+    /// Fits Gamma-Gamma (see [`GammaGamma::fit`]); errors as it does when the chunks have no
+    /// monetary values.
+    pub fn fit_spend(&self, options: &FitOptions) -> Result<Fitted<GammaGamma>> {
+        if !self.has_monetary_value() {
+            return Err(Error::MissingColumn {
+                column: "monetary_value".into(),
+                available: "the chunks read have no monetary values".into(),
+            });
+        }
+        GammaGamma::fit_repeat_customers(
+            &self.spend_frequency,
+            &self.spend_mean,
+            &self.spend_weight,
+            options,
+        )
+    }
+}

@@ -1,0 +1,255 @@
+//! Scoring per distinct history, and scoring a file chunk by chunk.
+//!
+//! P(alive), expected purchases and the discounted-purchases kernel of every purchase model are
+//! functions of (x, t_x, T) alone, and whole-day data repeats those a lot (a million customers
+//! have a few hundred thousand distinct triples). [`DistinctHistories`] computes each once and
+//! scatters the results back to the customers; [`value_table`](crate::value::value_table) scores
+//! through it, and [`write_scores`] scores an RFM file of any size chunk by chunk, writing the
+//! scores in input order with memory bounded by the chunk.
+
+use std::io::Write;
+use std::path::Path;
+
+use ndarray::Array1;
+use rayon::prelude::*;
+
+use crate::data::group::index_unique_triples;
+use crate::data::CustomerTable;
+use crate::error::{Error, Result};
+use crate::models::PurchaseModel;
+use crate::value::config::ClvConfig;
+use crate::value::lifetime::discounted_purchases;
+use crate::value::table::{ValueTable, VALUE_TABLE_COLUMNS};
+
+/// The distinct (x, t_x, T) of a table's customers, each customer's index among them, and the
+/// distinct rows as a table (empty ids, no spend) that a model scores like any other.
+///
+/// ```
+/// use clv::{CustomerTable, Rfm, TimeUnit};
+/// use clv::models::{BgNbd, PurchaseModel};
+/// use clv::value::DistinctHistories;
+/// let c = |x, t, age| Rfm::new(x, t, age, TimeUnit::Weeks).unwrap();
+/// let table = CustomerTable::from_customers(&[c(2, 5.0, 9.0), c(0, 0.0, 9.0), c(2, 5.0, 9.0)]).unwrap();
+/// let distinct = DistinctHistories::of(&table);
+/// assert_eq!((distinct.len(), distinct.customers()), (2, 3));
+/// let m = BgNbd::new(0.24, 4.41, 0.79, 2.43, TimeUnit::Weeks).unwrap();
+/// let p = distinct.scatter(&m.p_alive_all(distinct.table()));
+/// assert_eq!(p, m.p_alive_all(&table));
+/// ```
+#[derive(Debug, Clone)]
+pub struct DistinctHistories {
+    group_of: Vec<u32>,
+    table: CustomerTable,
+}
+
+impl DistinctHistories {
+    /// Groups the customers of `table` by (x, t_x, T) (bit patterns, -0 as 0), distinct rows in
+    /// order of first appearance.
+    pub fn of(table: &CustomerTable) -> Self {
+        let (group_of, unique) =
+            index_unique_triples(table.frequency(), table.recency(), table.age());
+        let mut columns = [(); 3].map(|_| Vec::with_capacity(unique.len()));
+        for (x, t_x, age) in unique {
+            columns[0].push(x);
+            columns[1].push(t_x);
+            columns[2].push(age);
+        }
+        let [x, t_x, age] = columns;
+        DistinctHistories {
+            group_of,
+            table: CustomerTable::from_distinct(x, t_x, age, None, table.unit()),
+        }
+    }
+
+    /// The distinct histories as a table, in the unit of the grouped table.
+    pub fn table(&self) -> &CustomerTable {
+        &self.table
+    }
+
+    /// Number of distinct histories.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Always false: a customer table is never empty.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// Number of customers grouped.
+    pub fn customers(&self) -> usize {
+        self.group_of.len()
+    }
+
+    /// Each customer's index among the distinct histories.
+    pub fn group_of(&self) -> &[u32] {
+        &self.group_of
+    }
+
+    /// A value per customer from a value per distinct history (`per_distinct` in the order of
+    /// [`table`](Self::table)).
+    pub fn scatter(&self, per_distinct: &Array1<f64>) -> Array1<f64> {
+        assert_eq!(
+            per_distinct.len(),
+            self.len(),
+            "one value per distinct history"
+        );
+        let v = per_distinct
+            .as_slice()
+            .expect("a standard-layout 1-d array");
+        let out: Vec<f64> = self
+            .group_of
+            .par_iter()
+            .with_min_len(1 << 14)
+            .map(|&g| v[g as usize])
+            .collect();
+        Array1::from(out)
+    }
+}
+
+/// What a purchase model predicts for each customer of a table: P(alive), expected purchases
+/// over the horizon, and the discounted expected purchases of the CLV sum.
+pub(crate) struct PurchaseScores {
+    pub p_alive: Array1<f64>,
+    pub expected_purchases: Array1<f64>,
+    pub discounted: Array1<f64>,
+}
+
+impl PurchaseScores {
+    /// Scores every customer of `table` directly.
+    fn of<M: PurchaseModel + ?Sized>(
+        purchase: &M,
+        table: &CustomerTable,
+        config: &ClvConfig,
+    ) -> Result<Self> {
+        Ok(PurchaseScores {
+            discounted: discounted_purchases(purchase, table, config)?,
+            p_alive: purchase.p_alive_all(table),
+            expected_purchases: purchase.expected_purchases_all(table, config.horizon),
+        })
+    }
+
+    /// Scores each distinct (x, t_x, T) of `table` once and scatters the results back. An error
+    /// is computed again on the whole table so that it names the customer.
+    pub(crate) fn by_distinct<M: PurchaseModel + ?Sized>(
+        purchase: &M,
+        table: &CustomerTable,
+        config: &ClvConfig,
+    ) -> Result<Self> {
+        let distinct = DistinctHistories::of(table);
+        match Self::of(purchase, distinct.table(), config) {
+            Ok(s) => Ok(PurchaseScores {
+                p_alive: distinct.scatter(&s.p_alive),
+                expected_purchases: distinct.scatter(&s.expected_purchases),
+                discounted: distinct.scatter(&s.discounted),
+            }),
+            Err(_) => Self::of(purchase, table, config),
+        }
+    }
+}
+
+/// [`discounted_purchases`] of every customer, computed once per distinct (x, t_x, T); an error
+/// is computed again on the whole table so that it names the customer.
+pub(crate) fn discounted_by_distinct<M: PurchaseModel + ?Sized>(
+    purchase: &M,
+    table: &CustomerTable,
+    config: &ClvConfig,
+) -> Result<Array1<f64>> {
+    let distinct = DistinctHistories::of(table);
+    match discounted_purchases(purchase, distinct.table(), config) {
+        Ok(d) => Ok(distinct.scatter(&d)),
+        Err(_) => discounted_purchases(purchase, table, config),
+    }
+}
+
+/// Totals of a file scored by [`write_scores`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredFile {
+    /// Number of customers scored.
+    pub customers: usize,
+    /// Number of chunks the input was read in.
+    pub chunks: usize,
+    /// Sum of the customers' lifetime values.
+    pub total_clv: f64,
+}
+
+/// Scores `chunks` (consecutive tables of one input, such as [`RfmChunks`](crate::data::RfmChunks)
+/// gives) with `score` (typically [`value_table`](crate::value::value_table)) and writes the
+/// scores to `output` as [`ValueTable::write_csv`] would write the whole table, atomically;
+/// `inspect` sees each scored chunk (to keep the most valuable customers, say). Memory is bounded
+/// by a chunk and its scores.
+///
+/// ```
+/// use clv::data::RfmChunks;
+/// use clv::models::{BgNbd, GammaGamma};
+/// use clv::value::{value_table, write_scores, ClvConfig, ValueTable};
+/// use clv::{CustomerTable, RfmCsvOptions, TimeUnit};
+/// let csv = "customer_id,frequency,recency,T,monetary_value\na,2,30,38,22\nb,0,0,38,0\nc,1,10,20,15\n";
+/// let options = RfmCsvOptions::new(TimeUnit::Weeks).monetary_value("monetary_value");
+/// let bgnbd = BgNbd::new(0.24, 4.41, 0.79, 2.43, TimeUnit::Weeks).unwrap();
+/// let spend = GammaGamma::new(6.25, 3.74, 15.44).unwrap();
+/// let config = ClvConfig::lifetimes(TimeUnit::Weeks, 12, 0.01).unwrap();
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("scores.csv");
+/// let chunks = RfmChunks::new(csv.as_bytes(), &options, 16).unwrap();
+/// let done = write_scores(chunks, &path, |t| value_table(&bgnbd, &spend, t, &config), |_| ()).unwrap();
+/// assert_eq!((done.customers, done.chunks), (3, 3));
+/// let table = CustomerTable::from_csv_reader(csv.as_bytes(), &options).unwrap();
+/// let whole = value_table(&bgnbd, &spend, &table, &config).unwrap();
+/// assert_eq!(ValueTable::read_csv(&path, TimeUnit::Weeks).unwrap(), whole);
+/// ```
+pub fn write_scores<I, F, G>(
+    chunks: I,
+    output: &Path,
+    mut score: F,
+    mut inspect: G,
+) -> Result<ScoredFile>
+where
+    I: IntoIterator<Item = Result<CustomerTable>>,
+    F: FnMut(&CustomerTable) -> Result<ValueTable>,
+    G: FnMut(&ValueTable),
+{
+    let mut done = ScoredFile {
+        customers: 0,
+        chunks: 0,
+        total_clv: 0.0,
+    };
+    crate::io::write_atomically(output, |w| {
+        let header = VALUE_TABLE_COLUMNS.join(",") + "\n";
+        w.write_all(header.as_bytes())
+            .map_err(|e| Error::io(output, e))?;
+        for chunk in chunks {
+            let scores = score(&chunk?)?;
+            drop_and_write(&scores, w, output)?;
+            done.customers += scores.len();
+            done.chunks += 1;
+            done.total_clv += scores.total_clv();
+            inspect(&scores);
+        }
+        Ok(())
+    })?;
+    Ok(done)
+}
+
+/// Formats `scores` in parallel pieces and writes them in order.
+fn drop_and_write(scores: &ValueTable, w: &mut impl Write, output: &Path) -> Result<()> {
+    const PIECE: usize = 16_384;
+    let pieces: Vec<Vec<u8>> = (0..scores.len())
+        .step_by(PIECE)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|from| {
+            let to = (from + PIECE).min(scores.len());
+            let mut buf = Vec::with_capacity((to - from) * 96);
+            for i in from..to {
+                scores.push_csv_row(i, &mut buf);
+                buf.push(b'\n');
+            }
+            buf
+        })
+        .collect();
+    pieces
+        .iter()
+        .try_for_each(|p| w.write_all(p))
+        .map_err(|e| Error::io(output, e))
+}
