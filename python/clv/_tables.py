@@ -129,10 +129,10 @@ def value_table(
         model.kind, model._params, model.unit, spend._params, ids, f, r, t, m,
         parse_duration(horizon, h_unit), parse_duration(step, h_unit), h_unit, discount_rate, margin,
     )
-    ids_out = d.pop("customer_id")
-    out = pd.DataFrame(d, index=pd.Index(ids_out, name="customer_id"))
-    out.index = data.index
-    return out.reset_index()
+    d.pop("customer_id")
+    out = pd.DataFrame(d)
+    out.insert(0, "customer_id", data.index.to_numpy())
+    return out
 
 
 def segments(
