@@ -14,9 +14,9 @@ py="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 if [ ! -x "$venv/bin/python" ]; then
     "$py" -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import maturin, pytest, pandas, numpy, duckdb, pyspark" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import maturin, pytest, pandas, numpy, pyarrow, duckdb, pyspark" 2>/dev/null; then
     "$venv/bin/python" -m pip install --quiet --upgrade pip
-    "$venv/bin/python" -m pip install --quiet "maturin>=1.16,<2" pytest numpy pandas duckdb pyspark
+    "$venv/bin/python" -m pip install --quiet "maturin>=1.16,<2" pytest numpy pandas pyarrow duckdb pyspark
 fi
 # builds the extension (dev profile, the workspace's target/) and installs it editable
 (cd python && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --quiet)

@@ -25,7 +25,12 @@ pytestmark = pytest.mark.skipif(not _java(), reason="Spark needs Java 17 (.ci/ru
 def spark():
     from pyspark.sql import SparkSession
 
-    s = (SparkSession.builder.master("local[2]").appName("clv-test")
+    import os
+    import sys
+
+    # the Python workers must be this interpreter, which has clv installed
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    s = (SparkSession.builder.master("local[2]").appName("clv-test").config("spark.pyspark.python", sys.executable)
          .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false").getOrCreate())
     yield s
     s.stop()
