@@ -108,6 +108,26 @@ pub(crate) fn collect_pmf(
     Ok(())
 }
 
+/// The common start of a model's conditional distribution: the horizon in the model's unit
+/// (checked), the customer in the model's unit and her P(alive); `None` (with `out = [1]`)
+/// for a horizon of 0, which leaves no time to buy.
+pub(crate) fn start<M: crate::models::PurchaseModel + ?Sized>(
+    model: &M,
+    customer: &crate::data::Rfm,
+    horizon: crate::time::Duration,
+    tail: f64,
+    out: &mut Vec<f64>,
+) -> Result<Option<(crate::data::Rfm, f64, f64)>> {
+    let t = crate::models::pmf_horizon(horizon, model.time_unit(), tail)?;
+    if t == 0.0 {
+        out.clear();
+        out.push(1.0);
+        return Ok(None);
+    }
+    let c = customer.in_unit(model.time_unit());
+    Ok(Some((c, model.p_alive(&c), t)))
+}
+
 /// Checks the tail tolerance of a conditional distribution.
 pub(crate) fn check_tail(tail: f64) -> Result<()> {
     if !(tail > 0.0 && tail < 1.0) {
@@ -132,7 +152,7 @@ mod tests {
     #[test]
     fn terms_match_the_closed_form_including_an_underflowing_start() {
         for &(k, q) in &[(0.5, 0.3), (27.0, 0.9), (2000.0, 0.7), (3.0, 1e-6)] {
-            let mut t = NbTerms::new(k, q, (-q as f64).ln_1p());
+            let mut t = NbTerms::new(k, q, (-q).ln_1p());
             for n in 0..4000 {
                 let want = nb(n as f64, k, q);
                 let got = t.value();

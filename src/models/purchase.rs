@@ -185,7 +185,7 @@ pub trait PurchaseModel: Sync {
 pub(crate) fn pmf_horizon(horizon: Duration, unit: TimeUnit, tail: f64) -> Result<f64> {
     crate::models::pmf::check_tail(tail)?;
     let t = horizon.in_unit(unit);
-    if !(t >= 0.0) {
+    if t.is_nan() || t < 0.0 {
         return Err(crate::Error::invalid_argument(
             "horizon",
             horizon,

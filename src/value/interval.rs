@@ -419,7 +419,12 @@ impl Sums {
 
     fn finish(&self, p: &Predictive) -> GroupTotals {
         let k = self.purchases.len() - 1;
-        let purchases = total_interval(&self.purchases, &[1..k + 1], p.level);
+        let purchase_points = 1..k + 1;
+        let purchases = total_interval(
+            &self.purchases,
+            std::slice::from_ref(&purchase_points),
+            p.level,
+        );
         let clv = (!self.clv.is_empty()).then(|| {
             let spend_points = self.clv.len() - k - 1;
             // the estimate (0), the purchase points (1..=k), the spend points after them

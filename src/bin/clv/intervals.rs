@@ -98,15 +98,7 @@ fn write_purchase_scores(
     let expected = model.expected_purchases_all(table, horizon);
     let intervals = p.customers();
     let extra = purchase_columns(&intervals);
-    let header = [
-        "customer_id",
-        "frequency",
-        "recency",
-        "T",
-        "p_alive",
-        "churn_probability",
-        "expected_purchases",
-    ];
+    let header = crate::purchase_scores::COLUMNS;
     clv::io::write_atomically(output, |w| {
         let mut wtr = csv::Writer::from_writer(w);
         wtr.write_record(header.iter().copied().chain(extra.iter().map(|(n, _)| *n)))?;

@@ -10,7 +10,7 @@ use clv::{CustomerTable, Duration};
 use crate::failure::{Context, Failure};
 
 /// Columns of the scores file without spend.
-const COLUMNS: [&str; 7] = [
+pub const COLUMNS: [&str; 7] = [
     "customer_id",
     "frequency",
     "recency",

@@ -15,12 +15,11 @@
 use super::{shift, BetaGeo, Variant};
 use crate::data::Rfm;
 use crate::error::Result;
-use crate::models::pmf::{collect_pmf, NbTerms};
-use crate::models::{pmf_horizon, PurchaseModel};
+use crate::models::pmf::{collect_pmf, start, NbTerms};
 use crate::time::Duration;
 
 impl<V: Variant> BetaGeo<V> {
-    /// See [`PurchaseModel::conditional_pmf`].
+    /// See [`PurchaseModel::conditional_pmf`](crate::models::PurchaseModel::conditional_pmf).
     pub(super) fn conditional_pmf_of(
         &self,
         customer: &Rfm,
@@ -28,14 +27,9 @@ impl<V: Variant> BetaGeo<V> {
         tail: f64,
         out: &mut Vec<f64>,
     ) -> Result<()> {
-        let t = pmf_horizon(horizon, self.time_unit, tail)?;
-        let c = customer.in_unit(self.time_unit);
-        let alive = self.p_alive(&c);
-        if t == 0.0 {
-            out.clear();
-            out.push(1.0);
+        let Some((c, alive, t)) = start(self, customer, horizon, tail, out)? else {
             return Ok(());
-        }
+        };
         let x = c.frequency as f64;
         let (a, bx) = (self.a, self.b + x + shift::<V>());
         let big_a = self.alpha + c.age;

@@ -15,8 +15,7 @@
 use super::ParetoNbd;
 use crate::data::Rfm;
 use crate::error::Result;
-use crate::models::pmf::{collect_pmf, NbTerms};
-use crate::models::{pmf_horizon, PurchaseModel};
+use crate::models::pmf::{collect_pmf, start, NbTerms};
 use crate::special::quadrature::{gauss_legendre, NODES};
 use crate::time::Duration;
 
@@ -26,7 +25,7 @@ const PANELS: usize = 2;
 const TERMS: usize = PANELS * NODES + 1;
 
 impl ParetoNbd {
-    /// See [`PurchaseModel::conditional_pmf`].
+    /// See [`PurchaseModel::conditional_pmf`](crate::models::PurchaseModel::conditional_pmf).
     pub(super) fn conditional_pmf_of(
         &self,
         customer: &Rfm,
@@ -34,14 +33,9 @@ impl ParetoNbd {
         tail: f64,
         out: &mut Vec<f64>,
     ) -> Result<()> {
-        let t = pmf_horizon(horizon, self.time_unit, tail)?;
-        let c = customer.in_unit(self.time_unit);
-        let alive = self.p_alive(&c);
-        if t == 0.0 {
-            out.clear();
-            out.push(1.0);
+        let Some((c, alive, t)) = start(self, customer, horizon, tail, out)? else {
             return Ok(());
-        }
+        };
         let (weights, mut terms) = self.window_terms(c.frequency as f64, c.age, t);
         collect_pmf("Pareto/NBD", tail, out, |n| {
             if n > 0 {
