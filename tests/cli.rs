@@ -568,3 +568,91 @@ fn report_model_auto_compares_every_model_and_overlays_them() {
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("pareto-nbd"), "{}", stderr(&bad));
 }
+
+/// The cells of the HTML table row of section `id` whose first cell is `first`.
+fn html_row(html: &str, id: &str, first: &str) -> Vec<String> {
+    let html = &html[html
+        .find(&format!("<section id=\"{id}\">"))
+        .expect("the section")..];
+    let html = &html[..html.find("</section>").unwrap()];
+    let start = [
+        format!("<tr><td>{first}</td>"),
+        format!("<tr><td class=\"num\">{first}</td>"),
+    ]
+    .iter()
+    .find_map(|p| html.find(p.as_str()))
+    .unwrap_or_else(|| panic!("no row {first:?}"));
+    let row = &html[start..start + html[start..].find("</tr>").unwrap()];
+    row.split("<td")
+        .skip(1)
+        .map(|c| {
+            let c = &c[c.find('>').unwrap() + 1..];
+            c[..c.find("</td>").unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// `low to high` as numbers.
+fn interval(cell: &str) -> (f64, f64) {
+    let (low, high) = cell.split_once(" to ").expect("an interval cell");
+    (low.parse().unwrap(), high.parse().unwrap())
+}
+
+#[test]
+fn report_shows_intervals_of_the_holdout_the_tracking_and_each_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = clv(&["report", "-o", "out", "--interval", "0.8"], dir.path());
+    ok(&o);
+    let html = std::fs::read_to_string(dir.path().join("out/index.html")).unwrap();
+    assert!(html.contains("How sure? The holdout against its intervals"));
+    // the holdout total: the interval brackets the expectation the holdout table reports, and
+    // the verdict matches the actual total (1882 distinct customer-days after the calibration
+    // end, counted independently in `report_on_the_embedded_cdnow_sample`)
+    let row = html_row(&html, "holdout-intervals", "BG/NBD");
+    let (expected, (low, high)) = (row[1].parse::<f64>().unwrap(), interval(&row[2]));
+    assert!(low < expected && expected < high, "{row:?}");
+    assert!(html.contains(&format!(
+        "holdout purchases, expected</td><td class=\"num\">{expected:.1}"
+    )));
+    assert_eq!(row[5], "1882");
+    let inside = low <= 1882.0 && 1882.0 <= high;
+    assert_eq!(row[6], if inside { "yes" } else { "no" });
+    let coverage: f64 = row[7].trim_end_matches('%').parse().unwrap();
+    assert!((50.0..=100.0).contains(&coverage), "{row:?}");
+    assert!(html.contains("80% prediction interval"));
+    // the band on the tracking plot
+    let svg = std::fs::read_to_string(dir.path().join("out/tracking_cumulative.svg")).unwrap();
+    assert!(svg.contains("80% forecast interval (BG/NBD)") && svg.contains("<polygon"));
+    // each segment's and cohort's total CLV sits inside its interval, and the cohorts' last
+    // row (all customers) is the base's total
+    let total: f64 = html_row(&html, "cohorts", "(all)")[3].parse().unwrap();
+    for first in [
+        "champions",
+        "potential",
+        "dormant",
+        "1997-01",
+        "1997-02",
+        "1997-03",
+        "(all)",
+    ] {
+        let cohort = first.starts_with("199") || first == "(all)";
+        let row = html_row(&html, if cohort { "cohorts" } else { "segments" }, first);
+        let k = if cohort { 3 } else { 6 };
+        let value: f64 = row[k].parse().unwrap();
+        let (low, high) = interval(&row[k + 1]);
+        assert!(low < value && value < high, "{first}: {row:?}");
+    }
+    assert!(stdout(&o).contains(&format!(
+        "total CLV over 12 months: {total:.2}, 80% interval"
+    )));
+    // without intervals, none of it; a level outside (0, 1) is refused before any work
+    let plain = clv(&["report", "-o", "plain", "--no-intervals"], dir.path());
+    ok(&plain);
+    let html = std::fs::read_to_string(dir.path().join("plain/index.html")).unwrap();
+    assert!(!html.contains("How sure?") && !html.contains("interval</th>"));
+    fails_with(
+        &clv(&["report", "-o", "bad", "--interval", "1.5"], dir.path()),
+        &["--interval 1.5", "(0, 1)"],
+    );
+    assert!(!dir.path().join("bad").exists());
+}

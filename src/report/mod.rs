@@ -17,6 +17,7 @@
 
 pub mod checks;
 pub mod indicators;
+pub mod intervals;
 pub mod plots;
 pub mod sections;
 pub mod tracking;

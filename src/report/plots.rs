@@ -56,6 +56,18 @@ pub struct Series {
     pub dashed: bool,
 }
 
+/// A named shaded band between a lower and an upper line: `(x, low, high)` points, e.g. a
+/// prediction interval around a forecast.
+#[derive(Debug, Clone)]
+pub struct Band {
+    /// Name shown in the legend.
+    pub name: String,
+    /// The index of the series whose colour the band takes (lighter).
+    pub series: usize,
+    /// Points in increasing x.
+    pub points: Vec<(f64, f64, f64)>,
+}
+
 fn plot_error<E: std::fmt::Display>(e: E) -> Error {
     Error::Plot(e.to_string())
 }
@@ -213,14 +225,47 @@ pub fn line_chart(
     series: &[Series],
     marker: Option<(f64, &str)>,
 ) -> Result<String> {
+    line_chart_with_bands(text, series, &[], marker)
+}
+
+/// The same as [`line_chart`] with shaded bands drawn under the lines (each in the colour of
+/// the series it names, lighter).
+///
+/// ```
+/// use clv::report::plots::{line_chart_with_bands, Band, ChartText, Series};
+/// let forecast = Series { name: "forecast".into(), points: vec![(0.0, 1.0), (1.0, 2.0)], dashed: true };
+/// let band = Band { name: "90% interval".into(), series: 0, points: vec![(0.0, 0.5, 1.5), (1.0, 1.2, 2.9)] };
+/// let svg = line_chart_with_bands(&ChartText::new("T", "weeks", "purchases"), &[forecast], &[band], None).unwrap();
+/// assert!(svg.contains("90% interval") && svg.contains("<polygon"));
+/// ```
+pub fn line_chart_with_bands(
+    text: &ChartText,
+    series: &[Series],
+    bands: &[Band],
+    marker: Option<(f64, &str)>,
+) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         root.fill(&WHITE).map_err(plot_error)?;
-        let xs = finite_range(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)))
-            .unwrap_or((0.0, 1.0));
-        let ys = finite_range(series.iter().flat_map(|s| s.points.iter().map(|p| p.1)))
-            .unwrap_or((0.0, 1.0));
+        let band_xs = bands.iter().flat_map(|b| b.points.iter().map(|p| p.0));
+        let band_ys = bands
+            .iter()
+            .flat_map(|b| b.points.iter().flat_map(|p| [p.1, p.2]));
+        let xs = finite_range(
+            series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.0))
+                .chain(band_xs),
+        )
+        .unwrap_or((0.0, 1.0));
+        let ys = finite_range(
+            series
+                .iter()
+                .flat_map(|s| s.points.iter().map(|p| p.1))
+                .chain(band_ys),
+        )
+        .unwrap_or((0.0, 1.0));
         let x_range = if xs.1 > xs.0 {
             xs
         } else {
@@ -261,6 +306,25 @@ pub fn line_chart(
                     ("sans-serif", 14).into_font().color(&grey),
                 )))
                 .map_err(plot_error)?;
+        }
+        for b in bands {
+            let points: Vec<(f64, f64, f64)> = b
+                .points
+                .iter()
+                .copied()
+                .filter(|p| p.0.is_finite() && p.1.is_finite() && p.2.is_finite())
+                .collect();
+            let outline: Vec<(f64, f64)> = points
+                .iter()
+                .map(|p| (p.0, p.2))
+                .chain(points.iter().rev().map(|p| (p.0, p.1)))
+                .collect();
+            let fill = color(b.series).mix(0.18);
+            chart
+                .draw_series(std::iter::once(Polygon::new(outline, fill.filled())))
+                .map_err(plot_error)?
+                .label(b.name.as_str())
+                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], fill.filled()));
         }
         for (i, s) in series.iter().enumerate() {
             let style = color(i).stroke_width(2);

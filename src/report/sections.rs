@@ -14,7 +14,10 @@ use super::checks::{
     expected_cumulative_repeat, holdout_comparison, period_transactions, rfm_matrix,
     HoldoutComparison,
 };
-use super::plots::{bar_chart, heatmap, line_chart, ChartText, Series};
+use super::plots::{
+    bar_chart, heatmap, line_chart, line_chart_with_bands, Band, ChartText, Series,
+};
+use super::tracking::TrackingBand;
 use super::Section;
 
 /// A transformation of a plotted series' points (cumulative to weekly, ...).
@@ -214,7 +217,8 @@ pub struct TrackingActual {
 }
 
 /// Holdout validation: error figures, purchases by calibration frequency, and the tracking
-/// plots (cumulative and weekly repeat transactions) when `tracking` is given.
+/// plots (cumulative and weekly repeat transactions) when `tracking` is given, the cumulative
+/// one with the first model's forecast band when `band` is given.
 /// The first of `models` is the one scored; the others are overlaid on the plots.
 pub fn holdout(
     models: &[&dyn PurchaseModel],
@@ -222,6 +226,7 @@ pub fn holdout(
     holdout_purchases: ndarray::ArrayView1<'_, f64>,
     holdout_length: Duration,
     tracking: Option<&TrackingActual>,
+    band: Option<&TrackingBand>,
 ) -> Result<(Section, HoldoutComparison)> {
     if models.is_empty() {
         return Err(crate::Error::invalid_argument(
@@ -354,13 +359,28 @@ pub fn holdout(
         };
         let marker = Some((t.calibration_end_week, "calibration end"));
         let x_label = format!("weeks since {}", t.origin);
-        let cumulative = line_chart(
+        let bands: Vec<Band> = band
+            .map(|b| Band {
+                name: format!(
+                    "{:.0}% forecast interval ({})",
+                    100.0 * b.level,
+                    models[0].name()
+                ),
+                series: 1,
+                points: (0..b.weeks.len())
+                    .map(|k| (b.weeks[k], b.low[k], b.high[k]))
+                    .collect(),
+            })
+            .into_iter()
+            .collect();
+        let cumulative = line_chart_with_bands(
             &ChartText::new(
                 "Tracking: cumulative repeat transactions",
                 x_label.clone(),
                 "cumulative repeat transactions",
             ),
             &series(&|p| p.to_vec()),
+            &bands,
             marker,
         )?;
         let weekly = |p: &[(f64, f64)]| -> Vec<(f64, f64)> {
@@ -387,9 +407,10 @@ pub fn holdout(
                     "Repeat transactions of the calibration customers over calendar time. The expected line \
                      sums each customer's E[X(t)] from her own first purchase (unconditional: it uses no \
                      purchase history, so agreement after the calibration end is a genuine forecast). \
-                     At the end: {:.0} actual, {:.1} expected.",
+                     At the end: {:.0} actual, {:.1} expected.{}",
                     t.cumulative.get(last).copied().unwrap_or(0.0),
-                    expected.get(last).copied().unwrap_or(0.0)
+                    expected.get(last).copied().unwrap_or(0.0),
+                    band.map_or(String::new(), |b| band_caption(b, t.cumulative.get(last).copied()))
                 ),
             )
             .plot(
@@ -399,6 +420,26 @@ pub fn holdout(
             );
     }
     Ok((s, h))
+}
+
+/// What the tracking band is and whether the actual end point is inside it.
+fn band_caption(b: &TrackingBand, actual: Option<f64>) -> String {
+    let k = b.weeks.len() - 1;
+    let verdict = match actual {
+        Some(a) if b.low[k] <= a && a <= b.high[k] => format!("the actual {a:.0} is inside it"),
+        Some(a) => format!("the actual {a:.0} is outside it: the model's forecast is off by more than its own uncertainty"),
+        None => String::new(),
+    };
+    format!(
+        " The shaded band is the {:.0}% prediction interval of a different forecast, made at the \
+         calibration end: the calibration customers' repeat transactions so far plus the total \
+         predicted from each one's history (parameter and process uncertainty). At the end it is \
+         {:.1} to {:.1} (centre {:.1}); {verdict}.",
+        100.0 * b.level,
+        b.low[k],
+        b.high[k],
+        b.expected[k]
+    )
 }
 
 /// P(alive) and expected purchases over a frequency x recency grid, for a customer observed

@@ -11,8 +11,13 @@
 use chrono::{Days, NaiveDate, NaiveDateTime};
 
 use crate::data::transactions::{summarize_csv_reader, LogOrder, TransactionLogOptions};
+use crate::data::CustomerTable;
 use crate::error::{Error, Result};
-use crate::time::TimeUnit;
+use crate::models::{PurchaseModel, WithParams};
+use crate::optim::Fitted;
+use crate::time::{Duration, TimeUnit};
+use crate::value::interval::Predictive;
+use crate::value::{ClvConfig, Discount};
 
 use super::sections::TrackingActual;
 
@@ -102,9 +107,121 @@ fn count_repeats(
     Ok(calibration + holdout)
 }
 
+/// Largest number of points of the tracking band (each costs one [`Predictive`] of the base).
+pub const MAX_BAND_POINTS: usize = 24;
+
+/// The forecast of the tracking plot after the calibration end, with its prediction interval:
+/// the calibration customers' repeat purchases up to the calibration end (known) plus the
+/// total of their purchases since then, predicted from each customer's history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackingBand {
+    /// The level of the interval, e.g. 0.9.
+    pub level: f64,
+    /// Each point in weeks since the tracking's origin; the first is the calibration end.
+    pub weeks: Vec<f64>,
+    /// Expected cumulative repeat transactions at each point.
+    pub expected: Vec<f64>,
+    /// Lower end of the interval at each point.
+    pub low: Vec<f64>,
+    /// Upper end of the interval at each point.
+    pub high: Vec<f64>,
+}
+
+/// The band of `tracking` after the calibration end under the fitted `purchase` model of
+/// `table` (the calibration customers), at `level`, at up to [`MAX_BAND_POINTS`] of the
+/// tracking's points (the last always among them).
+///
+/// Errors when the tracking has no point after the calibration end, or when the intervals
+/// cannot be built (see [`Predictive::new`]).
+pub fn tracking_band<M>(
+    purchase: &Fitted<M>,
+    table: &CustomerTable,
+    tracking: &TrackingActual,
+    level: f64,
+) -> Result<TrackingBand>
+where
+    M: PurchaseModel + WithParams + Send,
+{
+    let after: Vec<usize> = (0..tracking.weeks.len())
+        .filter(|&k| tracking.since_calibration_end[k] > 0.0)
+        .collect();
+    if after.is_empty() {
+        return Err(Error::invalid_argument(
+            "tracking",
+            tracking.weeks.len(),
+            "no tracking point after the calibration end to forecast",
+        ));
+    }
+    let stride = after.len().div_ceil(MAX_BAND_POINTS);
+    let mut chosen: Vec<usize> = after.iter().copied().step_by(stride).collect();
+    if chosen.last() != after.last() {
+        chosen.extend(after.last());
+    }
+    let known: f64 = (0..table.len())
+        .map(|i| table.weight(i) * table.frequency()[i])
+        .sum();
+    let mut band = TrackingBand {
+        level,
+        weeks: vec![tracking.calibration_end_week],
+        expected: vec![known],
+        low: vec![known],
+        high: vec![known],
+    };
+    for k in chosen {
+        let horizon = Duration::new(tracking.since_calibration_end[k], table.unit());
+        let config = ClvConfig::new(horizon, horizon, Discount::None, 1.0)?;
+        let total = Predictive::new(purchase, table, &config, level)?
+            .total(None)
+            .purchases;
+        band.weeks.push(tracking.weeks[k]);
+        band.expected.push(known + total.expected);
+        band.low.push(known + total.low);
+        band.high.push(known + total.high);
+    }
+    Ok(band)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_band_starts_at_the_known_repeats_and_adds_the_conditional_forecast() {
+        use crate::fit::{Fit, FitOptions};
+        use crate::models::{BgNbd, PurchaseModel};
+        let opts = crate::data::RfmCsvOptions::new(TimeUnit::Weeks).columns("ID", "x", "t_x", "T");
+        let cdnow = CustomerTable::from_csv_path("data/cdnow_summary.csv", &opts).unwrap();
+        let fit = BgNbd::fit(&cdnow, &FitOptions::default()).unwrap();
+        let since = vec![-13.0, 0.0, 13.0, 26.0, 39.0];
+        let tracking = TrackingActual {
+            origin: "1997-01-01".into(),
+            weeks: since.iter().map(|s| s + 39.0).collect(),
+            since_calibration_end: since,
+            cumulative: vec![1000.0, 2457.0, 3000.0, 3500.0, 4000.0],
+            calibration_end_week: 39.0,
+        };
+        let band = tracking_band(&fit, &cdnow, &tracking, 0.9).unwrap();
+        // FHL 2005: the 2,357 customers made 2,457 repeat purchases in the calibration period
+        assert_eq!(band.weeks, vec![39.0, 52.0, 65.0, 78.0]);
+        assert_eq!(
+            (band.low[0], band.expected[0], band.high[0]),
+            (2457.0, 2457.0, 2457.0)
+        );
+        let conditional: f64 = fit
+            .model
+            .expected_purchases_all(&cdnow, Duration::weeks(39.0))
+            .sum();
+        // (the predictive mean sums the conditional distribution: equal to 1e-8)
+        approx::assert_relative_eq!(band.expected[3], 2457.0 + conditional, max_relative = 1e-8);
+        for k in 1..4 {
+            assert!(band.low[k] < band.expected[k] && band.expected[k] < band.high[k]);
+            assert!(band.expected[k] > band.expected[k - 1]);
+            assert!(band.high[k] - band.low[k] > band.high[k - 1] - band.low[k - 1]);
+        }
+        let mut before = tracking.clone();
+        before.since_calibration_end = vec![-13.0, 0.0, -1.0, -2.0, -3.0];
+        assert!(tracking_band(&fit, &cdnow, &before, 0.9).is_err());
+    }
 
     #[test]
     fn counts_repeat_days_per_week() {

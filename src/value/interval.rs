@@ -121,8 +121,8 @@ pub struct CustomerIntervals {
 /// A group's totals with their intervals (see [`Predictive::group_totals`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct GroupTotals {
-    /// Customers in the group.
-    pub customers: usize,
+    /// Customers in the group (the sum of their rows' weights).
+    pub customers: f64,
     /// Total purchases in the horizon.
     pub purchases: TotalInterval,
     /// Total CLV, when a spend model was given.
@@ -169,6 +169,8 @@ pub struct Predictive {
     level: f64,
     margin: f64,
     distinct_of: Vec<u32>,
+    /// Row weights of a compressed table (`None`: every row is one customer).
+    weights: Option<Vec<f64>>,
     distinct: Vec<Distinct>,
     /// Per customer: discounted over undiscounted expected purchases.
     discount_ratio: Vec<f64>,
@@ -208,6 +210,7 @@ impl Predictive {
             level,
             margin: config.margin,
             distinct_of,
+            weights: table.weights().map(|w| w.to_vec()),
             distinct,
             discount_ratio,
             spend: None,
@@ -249,6 +252,11 @@ impl Predictive {
         self.distinct_of.is_empty()
     }
 
+    /// The weight of row `i`: the customers it stands for.
+    fn weight(&self, i: usize) -> f64 {
+        self.weights.as_ref().map_or(1.0, |w| w[i])
+    }
+
     /// Number of distinct (x, t_x, T) the distributions were computed for.
     pub fn distinct_histories(&self) -> usize {
         self.distinct.len()
@@ -287,21 +295,27 @@ impl Predictive {
     }
 
     /// The share of customers whose actual purchases in the horizon (`actual`, in row order,
-    /// e.g. a holdout period's) fall in their purchase interval: the empirical coverage.
+    /// e.g. a holdout period's) fall in their purchase interval: the empirical coverage (rows
+    /// of a weighted table count with their weights).
     ///
     /// # Panics
     /// When `actual` does not have one value per customer.
     pub fn coverage(&self, actual: &[f64]) -> f64 {
         assert_eq!(actual.len(), self.len(), "one actual count per customer");
-        let inside = actual
-            .iter()
-            .zip(&self.distinct_of)
-            .filter(|&(&y, &d)| {
-                let (low, high) = self.distinct[d as usize].purchases;
-                low <= y && y <= high
-            })
-            .count();
-        inside as f64 / self.len().max(1) as f64
+        let (mut inside, mut all) = (0.0, 0.0);
+        for (i, (&y, &d)) in actual.iter().zip(&self.distinct_of).enumerate() {
+            let (low, high) = self.distinct[d as usize].purchases;
+            let w = self.weight(i);
+            all += w;
+            if low <= y && y <= high {
+                inside += w;
+            }
+        }
+        if all > 0.0 {
+            inside / all
+        } else {
+            0.0
+        }
     }
 
     /// The totals of the customers in `rows` (all when `None`), with their intervals.
@@ -376,7 +390,7 @@ impl Predictive {
 /// Running sums of a group's totals at each sigma point.
 #[derive(Debug, Clone)]
 struct Sums {
-    customers: usize,
+    customers: f64,
     /// Per purchase point (0 = estimate): sum of means, sum of variances.
     purchases: Vec<(f64, f64)>,
     /// Per purchase point with the spend at its estimate, then per spend point with the
@@ -392,18 +406,20 @@ impl Sums {
             .as_ref()
             .map_or(0, |s| s.first().map_or(0, |c| c.moments.len()));
         Sums {
-            customers: 0,
+            customers: 0.0,
             purchases: vec![(0.0, 0.0); k + 1],
             clv: vec![(0.0, 0.0); if s > 0 { k + s } else { 0 }],
         }
     }
 
     fn add(&mut self, p: &Predictive, i: usize) {
-        self.customers += 1;
+        // A row of weight w is w independent customers with the same history.
+        let w = p.weight(i);
+        self.customers += w;
         let d = &p.distinct[p.distinct_of[i] as usize];
         for (sum, m) in self.purchases.iter_mut().zip(&d.moments) {
-            sum.0 += m.mean;
-            sum.1 += m.variance();
+            sum.0 += w * m.mean;
+            sum.1 += w * m.variance();
         }
         if self.clv.is_empty() {
             return;
@@ -412,8 +428,8 @@ impl Sums {
         for (j, sum) in self.clv.iter_mut().enumerate() {
             let (purchase_point, spend_point) = if j < k { (j, 0) } else { (0, j - k + 1) };
             let (m, s, _) = p.clv_moments(i, purchase_point, spend_point);
-            sum.0 += m;
-            sum.1 += (s - m * m).max(0.0);
+            sum.0 += w * m;
+            sum.1 += w * (s - m * m).max(0.0);
         }
     }
 
@@ -942,6 +958,55 @@ mod tests {
         assert_eq!(
             zero_inflated_lognormal_interval(0.0, 0.0, 1.0, 0.9),
             (0.0, 0.0)
+        );
+    }
+
+    #[test]
+    fn a_weighted_table_has_the_totals_and_coverage_of_its_expanded_rows() {
+        use crate::fit::{Fit, FitOptions};
+        use crate::models::BgNbd;
+        use crate::time::TimeUnit;
+        use crate::value::Discount;
+        use ndarray::array;
+        let unit = TimeUnit::Weeks;
+        let (x, tx, t) = ([0.0, 2.0, 5.0], [0.0, 10.0, 30.0], [38.0, 36.0, 39.0]);
+        let weights = [3.0, 1.0, 2.0];
+        let rows: Vec<usize> = (0..3).flat_map(|i| vec![i; weights[i] as usize]).collect();
+        let pick = |v: &[f64; 3]| rows.iter().map(|&i| v[i]).collect::<Array1<f64>>();
+        let ids = |n: usize| (0..n).map(|i| i.to_string()).collect::<Vec<_>>();
+        let expanded = CustomerTable::new(ids(6), pick(&x), pick(&tx), pick(&t), unit).unwrap();
+        let weighted = CustomerTable::new(
+            ids(3),
+            x.to_vec().into(),
+            tx.to_vec().into(),
+            t.to_vec().into(),
+            unit,
+        )
+        .unwrap()
+        .with_weights(array![3.0, 1.0, 2.0])
+        .unwrap();
+        let opts = crate::data::RfmCsvOptions::new(unit).columns("ID", "x", "t_x", "T");
+        let cdnow = CustomerTable::from_csv_path("data/cdnow_summary.csv", &opts).unwrap();
+        let fit = BgNbd::fit(&cdnow, &FitOptions::default()).unwrap();
+        let week39 = Duration::weeks(39.0);
+        let config = ClvConfig::new(week39, week39, Discount::None, 1.0).unwrap();
+        let by_rows = Predictive::new(&fit, &expanded, &config, 0.9).unwrap();
+        let by_weights = Predictive::new(&fit, &weighted, &config, 0.9).unwrap();
+        let (a, b) = (by_rows.total(None), by_weights.total(None));
+        assert_eq!((a.customers, b.customers), (6.0, 6.0));
+        assert_relative_eq!(
+            a.purchases.expected,
+            b.purchases.expected,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(a.purchases.sd, b.purchases.sd, max_relative = 1e-12);
+        assert_relative_eq!(a.purchases.high, b.purchases.high, max_relative = 1e-12);
+        let actual = [0.0, 0.0, 0.0, 1.0, 50.0, 50.0];
+        let actual_by_row = [0.0, 1.0, 50.0];
+        assert_relative_eq!(
+            by_rows.coverage(&actual),
+            by_weights.coverage(&actual_by_row),
+            max_relative = 1e-12
         );
     }
 

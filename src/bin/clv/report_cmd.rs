@@ -9,8 +9,11 @@ use clv::analysis::{
     SegmentOptions,
 };
 use clv::data::transactions::{DateFormat, NaiveDate, Summary, TransactionLogOptions};
-use clv::report::{sections, tracking::tracking_from_log, Report, Section};
-use clv::value::{value_table, ValueTable};
+use clv::report::intervals::HoldoutPredictive;
+use clv::report::tracking::{tracking_band, tracking_from_log, TrackingBand};
+use clv::report::{sections, Report, Section};
+use clv::value::interval::{GroupTotals, Predictive, TotalInterval};
+use clv::value::{value_table, ClvConfig, Discount, ValueTable};
 
 use crate::args::{LogArgs, ValueArgs};
 use clv::fit::compare::{compare_models, Comparison};
@@ -57,6 +60,30 @@ pub struct ReportArgs {
     /// Number of customers in the top-customers table.
     #[arg(long, default_value_t = 20)]
     pub top: usize,
+    /// Level of the prediction intervals the report shows (the holdout total and each
+    /// customer's holdout purchases against theirs, the band on the tracking plot, the total
+    /// CLV of the base, of each segment and of each cohort), in (0, 1).
+    #[arg(long, default_value_t = 0.9, value_name = "LEVEL")]
+    pub interval: f64,
+    /// Leave the prediction intervals out.
+    #[arg(long)]
+    pub no_intervals: bool,
+}
+
+impl ReportArgs {
+    /// The interval level, `None` with `--no-intervals`.
+    fn interval_level(&self) -> Result<Option<f64>, Failure> {
+        if self.no_intervals {
+            return Ok(None);
+        }
+        if !(self.interval > 0.0 && self.interval < 1.0) {
+            return Err(Failure::new(format!(
+                "--interval {}: an interval's level must be in (0, 1), e.g. 0.9",
+                self.interval
+            )));
+        }
+        Ok(Some(self.interval))
+    }
 }
 
 /// `--model`: one registered model, or all of them compared.
@@ -239,6 +266,7 @@ fn summarize(input: &Input) -> Result<Summary, Failure> {
 pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
     let log: Vec<&Path> = a.transactions.iter().map(PathBuf::as_path).collect();
     crate::report_dir::refuse_inputs(&a.output, &log)?;
+    let level = a.interval_level()?;
     let input = input(a)?;
     let config = a.value.config()?;
     progress.step(format!("summarising {}", input.name));
@@ -317,14 +345,21 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
         )
         .context("tracking plot")?;
         progress.step("model checks");
+        let how_sure =
+            level.map(|level| holdout_intervals(&purchases, table, h, &tracking, level, progress));
+        let band = how_sure.as_ref().and_then(|s| s.band.as_ref());
         let (section, comparison) = sections::holdout(
             &models,
             table,
             h.purchases.view(),
             h.duration,
             Some(&tracking),
+            band,
         )?;
         report.push(section);
+        if let Some(s) = how_sure {
+            report.push(s.section);
+        }
         progress.println(format!(
             "holdout ({:.1} {unit}): {:.0} purchases, {:.1} expected ({:+.2}%), MAE per customer {:.3}",
             h.duration.in_unit(unit),
@@ -353,8 +388,32 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
             report.push(sections::value_distribution(&scores, &config)?);
             report.push(sections::top_customers(&scores, a.top, unit));
             files.push("scores.csv: every customer's P(alive), expected purchases, expected spend and CLV".into());
+            let mut clv_interval = String::new();
+            let value_intervals = level
+                .map(|level| value_predictive(purchase, s, table, &config, level, progress));
+            let (predictive, why_not) = match value_intervals {
+                Some(Ok(p)) => (Some(p), None),
+                Some(Err(e)) => (None, Some(e)),
+                None => (None, None),
+            };
+            if let Some(p) = &predictive {
+                let total = p.total(None);
+                if let Some(clv) = &total.clv {
+                    report.push(value_interval_section(clv, &config));
+                    clv_interval = format!(
+                        ", {:.0}% interval {}",
+                        100.0 * clv.level,
+                        clv::report::intervals::interval_text(clv, 2)
+                    );
+                }
+            }
+            if let Some(e) = why_not {
+                report.push(Section::new("value-interval", "How sure? The value of the base").paragraph(
+                    format!("No value intervals: {e}"),
+                ));
+            }
             progress.step("segments and cohorts");
-            for section in segments_and_cohorts(&scores, &input, &a.output, &mut files)? {
+            for section in segments_and_cohorts(&scores, &input, predictive.as_ref(), &a.output, &mut files)? {
                 report.push(section);
             }
             let score_end = input.calibration_end.or(input.observation_end);
@@ -365,7 +424,7 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
                 report.push(section);
             }
             progress.println(format!(
-                "total CLV over {}: {:.2}; top customers:",
+                "total CLV over {}: {:.2}{clv_interval}; top customers:",
                 config.horizon,
                 scores.total_clv()
             ));
@@ -398,6 +457,7 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
 fn segments_and_cohorts(
     scores: &ValueTable,
     input: &Input,
+    predictive: Option<&Predictive>,
     dir: &Path,
     files: &mut Vec<String>,
 ) -> Result<[Section; 2], Failure> {
@@ -427,10 +487,162 @@ fn segments_and_cohorts(
         "segments.csv, customer_segments.csv: the segment table and each customer's segment".into(),
     );
     files.push("cohorts.csv: the acquisition cohort table".into());
+    let segment_intervals = predictive.map(|p| {
+        let rows = &segmentation.summary.rows;
+        let labels: Vec<usize> = segmentation
+            .segments
+            .iter()
+            .map(|s| {
+                rows.iter()
+                    .position(|r| r.segment == *s)
+                    .unwrap_or(rows.len())
+            })
+            .collect();
+        clv_intervals(&p.group_totals(&labels, rows.len()))
+    });
+    let cohort_intervals = predictive.map(|p| {
+        let index: std::collections::HashMap<&str, usize> = table
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(k, r)| (r.group.as_str(), k))
+            .collect();
+        let labels: Vec<usize> = cohorts
+            .labels
+            .iter()
+            .map(|l| index.get(l.as_str()).copied().unwrap_or(table.rows.len()))
+            .collect();
+        let mut v = clv_intervals(&p.group_totals(&labels, table.rows.len()));
+        v.extend(clv_intervals(&[p.total(None)]));
+        v
+    });
     Ok([
-        segments_section(&segmentation, &options)?,
-        cohorts_section(&table, history.observation_end()),
+        segments_section(&segmentation, &options, segment_intervals.as_deref())?,
+        cohorts_section(
+            &table,
+            history.observation_end(),
+            cohort_intervals.as_deref(),
+        ),
     ])
+}
+
+/// The CLV intervals of groups (present whenever the predictive has a spend model).
+fn clv_intervals(groups: &[GroupTotals]) -> Vec<TotalInterval> {
+    groups.iter().filter_map(|g| g.clv).collect()
+}
+
+/// The holdout intervals of every fitted model, and the chosen one's tracking band.
+struct HowSure {
+    section: Section,
+    band: Option<TrackingBand>,
+}
+
+/// The predictive distributions of the holdout purchases of each fitted model, laid out as the
+/// report's interval section; a model whose intervals cannot be built is named with the reason.
+fn holdout_intervals(
+    purchases: &PurchaseFits,
+    table: &clv::CustomerTable,
+    h: &clv::data::transactions::Holdout,
+    tracking: &clv::report::sections::TrackingActual,
+    level: f64,
+    progress: &Progress,
+) -> HowSure {
+    progress.step("holdout prediction intervals");
+    let config = ClvConfig::new(h.duration, h.duration, Discount::None, 1.0);
+    let mut built = Vec::new();
+    let mut failures = Vec::new();
+    for f in &purchases.fits {
+        let p = match &config {
+            Ok(c) => Predictive::new(f, table, c, level).map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match p {
+            Ok(p) => built.push((f.model.name(), p)),
+            Err(e) => failures.push(format!("{}: no intervals ({e}).", f.model.name())),
+        }
+    }
+    let views: Vec<HoldoutPredictive<'_>> = built
+        .iter()
+        .map(|(model, predictive)| HoldoutPredictive { model, predictive })
+        .collect();
+    let mut section = if views.is_empty() {
+        Section::new(
+            "holdout-intervals",
+            "How sure? The holdout against its intervals",
+        )
+    } else {
+        match clv::report::intervals::holdout_intervals(
+            &views,
+            h.purchases.view(),
+            h.duration,
+            table.unit(),
+        ) {
+            Ok(s) => s,
+            Err(e) => Section::new(
+                "holdout-intervals",
+                "How sure? The holdout against its intervals",
+            )
+            .paragraph(format!("No holdout intervals: {e}")),
+        }
+    };
+    for f in failures {
+        section = section.paragraph(f);
+    }
+    if let Some((model, p)) = built.first() {
+        let t = p.total(None).purchases;
+        let actual = h.purchases.sum();
+        progress.println(format!(
+            "holdout {:.0}% interval ({model}): {} ({:.0} actual, {})",
+            100.0 * level,
+            clv::report::intervals::interval_text(&t, 1),
+            actual,
+            if t.contains(actual) {
+                "inside"
+            } else {
+                "outside"
+            }
+        ));
+    }
+    let band = match tracking_band(purchases.chosen(), table, tracking, level) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            section = section.paragraph(format!("No band on the tracking plot: {e}"));
+            None
+        }
+    };
+    HowSure { section, band }
+}
+
+/// The predictive distributions of the scored customers' purchases and CLV.
+fn value_predictive(
+    purchase: &Fitted<AnyPurchaseModel>,
+    spend: &Fitted<clv::models::GammaGamma>,
+    table: &clv::CustomerTable,
+    config: &ClvConfig,
+    level: f64,
+    progress: &Progress,
+) -> clv::Result<Predictive> {
+    progress.step(format!(
+        "value prediction intervals of {} customers",
+        table.len()
+    ));
+    Predictive::new(purchase, table, config, level)?.with_spend(spend, table)
+}
+
+/// The interval of the base's total CLV.
+fn value_interval_section(clv: &TotalInterval, config: &ClvConfig) -> Section {
+    Section::new("value-interval", "How sure? The value of the base").paragraph(format!(
+        "Total CLV over {}: {:.2}, {:.0}% prediction interval {} (standard deviation {:.2}, of \
+         which {:.2} from the uncertainty of the fitted parameters, which every customer shares \
+         and which therefore does not average out over a large base). The segment and cohort \
+         tables below give the same interval for each group's total.",
+        config.horizon,
+        clv.expected,
+        100.0 * clv.level,
+        clv::report::intervals::interval_text(clv, 2),
+        clv.sd,
+        clv.parameter_sd
+    ))
 }
 
 fn data_section(input: &Input, summary: &Summary) -> Section {

@@ -12,8 +12,10 @@ use clv::analysis::{
     Segmentation, ValueThreshold,
 };
 use clv::data::transactions::NaiveDate;
+use clv::report::intervals::interval_text;
 use clv::report::plots::{bar_chart, ChartText};
 use clv::report::Section;
+use clv::value::interval::TotalInterval;
 use clv::value::ValueTable;
 use clv::TimeUnit;
 
@@ -328,7 +330,12 @@ fn pct(v: Option<f64>) -> String {
 
 /// The report section of the value x risk segments: the table and a bar chart of each
 /// segment's share of customers and of predicted value.
-pub fn segments_section(s: &Segmentation, options: &SegmentOptions) -> Result<Section, Failure> {
+/// `value_intervals`, when given, has the interval of each row's total CLV, in row order.
+pub fn segments_section(
+    s: &Segmentation,
+    options: &SegmentOptions,
+    value_intervals: Option<&[TotalInterval]>,
+) -> Result<Section, Failure> {
     let summary = &s.summary;
     let threshold = match options.value_threshold {
         ValueThreshold::Quantile(q) => format!(" (the {q} quantile of all CLVs)"),
@@ -338,8 +345,9 @@ pub fn segments_section(s: &Segmentation, options: &SegmentOptions) -> Result<Se
     let rows = summary
         .rows
         .iter()
-        .map(|r| {
-            vec![
+        .enumerate()
+        .map(|(k, r)| {
+            let mut row = vec![
                 r.segment.label().to_string(),
                 r.customers.to_string(),
                 pct(Some(r.customers as f64 / n)),
@@ -347,8 +355,12 @@ pub fn segments_section(s: &Segmentation, options: &SegmentOptions) -> Result<Se
                 r.mean_clv.map_or("-".into(), |v| format!("{v:.2}")),
                 r.mean_p_alive.map_or("-".into(), |v| format!("{v:.3}")),
                 format!("{:.2}", r.total_clv),
-                r.segment.action().to_string(),
-            ]
+            ];
+            if let Some(v) = value_intervals {
+                row.push(interval_text(&v[k], 2));
+            }
+            row.push(r.segment.action().to_string());
+            row
         })
         .collect();
     let categories: Vec<String> = summary
@@ -397,10 +409,11 @@ pub fn segments_section(s: &Segmentation, options: &SegmentOptions) -> Result<Se
                 "mean CLV",
                 "mean P(alive)",
                 "total CLV",
-                "action",
             ]
             .iter()
             .map(|h| h.to_string())
+            .chain(value_intervals.map(interval_header))
+            .chain(std::iter::once("action".to_string()))
             .collect(),
             rows,
         )
@@ -413,9 +426,21 @@ pub fn segments_section(s: &Segmentation, options: &SegmentOptions) -> Result<Se
         ))
 }
 
+/// The header of an interval column of total CLV.
+fn interval_header(v: &[TotalInterval]) -> String {
+    let level = v.first().map_or(0.9, |t| t.level);
+    format!("total CLV, {:.0}% interval", 100.0 * level)
+}
+
 /// The report section of the acquisition cohorts: customers, value, activity and repeat rates
 /// per cohort, a window the cohort is too young for shown as such.
-pub fn cohorts_section(t: &CohortTable, observation_end: NaiveDate) -> Section {
+/// `value_intervals`, when given, has the interval of each row's total CLV, the rows then the
+/// overall row.
+pub fn cohorts_section(
+    t: &CohortTable,
+    observation_end: NaiveDate,
+    value_intervals: Option<&[TotalInterval]>,
+) -> Section {
     let mut header: Vec<String> = [
         "cohort",
         "customers",
@@ -428,6 +453,9 @@ pub fn cohorts_section(t: &CohortTable, observation_end: NaiveDate) -> Section {
     .iter()
     .map(|h| h.to_string())
     .collect();
+    if let Some(v) = value_intervals {
+        header.insert(4, interval_header(v));
+    }
     for w in &t.windows_days {
         header.push(format!("repeat within {w} days"));
     }
@@ -435,16 +463,22 @@ pub fn cohorts_section(t: &CohortTable, observation_end: NaiveDate) -> Section {
         .rows
         .iter()
         .chain(std::iter::once(&t.overall))
-        .map(|r| {
+        .enumerate()
+        .map(|(k, r)| {
             let mut cells = vec![
                 r.group.clone(),
                 r.customers.to_string(),
                 format!("{:.2}", r.mean_clv),
                 format!("{:.2}", r.total_clv),
+            ];
+            if let Some(v) = value_intervals {
+                cells.push(interval_text(&v[k], 2));
+            }
+            cells.extend([
                 r.lift.map_or("-".into(), |x| format!("{:+.1}%", 100.0 * x)),
                 format!("{:.3}", r.mean_p_alive),
                 pct(Some(r.share_active)),
-            ];
+            ]);
             for rate in &r.repeat {
                 cells.push(match *rate {
                     RepeatRate::Rate { rate, .. } => pct(Some(rate)),
