@@ -14,8 +14,10 @@
 //! The ratio intervals / point is the figure the intervals issue asks for.
 //!
 //! ```text
-//! cargo run --release --example interval_cost -- [CUSTOMERS] [--continuous]
+//! cargo run --release --example interval_cost -- [CUSTOMERS] [--continuous] [--model KEY]
 //! ```
+//!
+//! `--model KEY` (bgnbd, mbgnbd, pareto-nbd) measures that model only.
 //!
 //! `--continuous` records exact times instead (every customer a distinct history: the worst
 //! case for the per-distinct work).
@@ -109,9 +111,19 @@ impl KindVisitor for Cost {
 fn main() -> clv::Result<()> {
     let mut customers = 1_000_000;
     let mut recording = Recording::WholeDays;
-    for arg in std::env::args().skip(1) {
+    let mut kinds: Vec<PurchaseModelKind> = PurchaseModelKind::ALL.to_vec();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--continuous" => recording = Recording::Continuous,
+            "--model" => {
+                let key = args.next().unwrap_or_default();
+                let kind = PurchaseModelKind::ALL
+                    .iter()
+                    .find(|k| k.key() == key)
+                    .ok_or_else(|| clv::Error::invalid_argument("--model", &key, "a model key"))?;
+                kinds = vec![*kind];
+            }
             n => {
                 customers = n.replace('_', "").parse().map_err(|_| {
                     clv::Error::invalid_argument("CUSTOMERS", n, "a number of customers")
@@ -126,7 +138,7 @@ fn main() -> clv::Result<()> {
         "{:<12} {:>10} {:>9} {:>12} {:>7}   total CLV (90% interval)",
         "model", "distinct", "point s", "intervals s", "ratio"
     );
-    for &kind in PurchaseModelKind::ALL {
+    for kind in kinds {
         let r = kind.visit(Cost {
             customers,
             recording,

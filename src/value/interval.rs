@@ -138,11 +138,19 @@ struct Distinct {
     p_alive: (f64, f64),
 }
 
-/// The spend side of one customer: moments at the estimate (index 0) and at each spend sigma
-/// point.
+/// The spend side of every customer, flat: customer `i`'s moments at the estimate (index 0)
+/// and at each spend sigma point are `moments[i * stride..(i + 1) * stride]`.
 #[derive(Debug, Clone)]
 struct Spend {
+    stride: usize,
     moments: Vec<SpendMoments>,
+}
+
+impl Spend {
+    /// Customer `i`'s moments at spend point `l` (0 = the estimate).
+    fn at(&self, i: usize, l: usize) -> &SpendMoments {
+        &self.moments[i * self.stride + l]
+    }
 }
 
 /// The predictive distributions of a scored base: build once with [`Predictive::new`], then
@@ -174,7 +182,7 @@ pub struct Predictive {
     distinct: Vec<Distinct>,
     /// Per customer: discounted over undiscounted expected purchases.
     discount_ratio: Vec<f64>,
-    spend: Option<Vec<Spend>>,
+    spend: Option<Spend>,
 }
 
 impl Predictive {
@@ -338,10 +346,24 @@ impl Predictive {
     /// When `labels` does not have one label per customer.
     pub fn group_totals(&self, labels: &[usize], groups: usize) -> Vec<GroupTotals> {
         assert_eq!(labels.len(), self.len(), "one label per customer");
+        // Fixed chunks summed in order: the same totals whatever the threads do.
+        let partial: Vec<Vec<Sums>> = labels
+            .par_chunks(TOTAL_CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut sums = vec![Sums::new(self); groups];
+                for (k, &g) in chunk.iter().enumerate() {
+                    if g < groups {
+                        sums[g].add(self, c * TOTAL_CHUNK + k);
+                    }
+                }
+                sums
+            })
+            .collect();
         let mut sums = vec![Sums::new(self); groups];
-        for (i, &g) in labels.iter().enumerate() {
-            if g < groups {
-                sums[g].add(self, i);
+        for part in &partial {
+            for (total, p) in sums.iter_mut().zip(part) {
+                total.merge(p);
             }
         }
         sums.iter().map(|s| s.finish(self)).collect()
@@ -355,7 +377,7 @@ impl Predictive {
     /// CLV moments `(E[C], E[C^2], P(C = 0))` of customer `i` at purchase point `j` and spend
     /// point `l` (0 = the estimate for both).
     fn clv_moments(&self, i: usize, j: usize, l: usize) -> (f64, f64, f64) {
-        let spend = &self.spend.as_ref().expect("a spend model")[i].moments[l];
+        let spend = self.spend.as_ref().expect("a spend model").at(i, l);
         let m = self.distinct[self.distinct_of[i] as usize].moments[j];
         let scale = self.margin * self.discount_ratio[i];
         let mean = scale * m.mean * spend.mean;
@@ -381,11 +403,13 @@ impl Predictive {
 
     /// The variance of customer `i`'s expected CLV over the spend sigma points.
     fn spend_parameter_variance(&self, i: usize) -> f64 {
-        let points = self.spend.as_ref().expect("a spend model")[i].moments.len() - 1;
-        let means: Vec<f64> = (1..=points).map(|l| self.clv_moments(i, 0, l).0).collect();
-        spread(&means)
+        let points = self.spend.as_ref().expect("a spend model").stride - 1;
+        spread_of((1..=points).map(|l| self.clv_moments(i, 0, l).0))
     }
 }
+
+/// Customers per parallel task of the totals.
+const TOTAL_CHUNK: usize = 16_384;
 
 /// Running sums of a group's totals at each sigma point.
 #[derive(Debug, Clone)]
@@ -401,10 +425,7 @@ struct Sums {
 impl Sums {
     fn new(p: &Predictive) -> Self {
         let k = p.purchase_points();
-        let s = p
-            .spend
-            .as_ref()
-            .map_or(0, |s| s.first().map_or(0, |c| c.moments.len()));
+        let s = p.spend.as_ref().map_or(0, |s| s.stride);
         Sums {
             customers: 0.0,
             purchases: vec![(0.0, 0.0); k + 1],
@@ -430,6 +451,18 @@ impl Sums {
             let (m, s, _) = p.clv_moments(i, purchase_point, spend_point);
             sum.0 += w * m;
             sum.1 += w * (s - m * m).max(0.0);
+        }
+    }
+
+    fn merge(&mut self, other: &Sums) {
+        self.customers += other.customers;
+        for (a, b) in self.purchases.iter_mut().zip(&other.purchases) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+        for (a, b) in self.clv.iter_mut().zip(&other.clv) {
+            a.0 += b.0;
+            a.1 += b.1;
         }
     }
 
@@ -487,12 +520,23 @@ fn total_interval(
 
 /// The equally weighted variance of sigma-point values around their mean (0 for none).
 fn spread(values: &[f64]) -> f64 {
-    if values.is_empty() {
-        return 0.0;
+    spread_of(values.iter().copied())
+}
+
+/// [`spread`] of an iterator, in one pass (Welford), without collecting it.
+fn spread_of(values: impl Iterator<Item = f64>) -> f64 {
+    let (mut n, mut mean, mut m2) = (0.0, 0.0, 0.0);
+    for v in values {
+        n += 1.0;
+        let d = v - mean;
+        mean += d / n;
+        m2 += d * (v - mean);
     }
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n
+    if n > 0.0 {
+        m2 / n
+    } else {
+        0.0
+    }
 }
 
 /// Errors unless `level` is in (0, 1).
@@ -842,7 +886,7 @@ fn discount_ratios<M: PurchaseModel>(
 fn spend_moments<S: SpendModel + WithParams + Send>(
     spend: &Fitted<S>,
     table: &CustomerTable,
-) -> Result<Vec<Spend>> {
+) -> Result<Spend> {
     let money = table.monetary_value().ok_or_else(|| {
         Error::undefined(
             "the CLV intervals",
@@ -864,17 +908,25 @@ fn spend_moments<S: SpendModel + WithParams + Send>(
         models.push(spend.model.with_params(&p)?);
     }
     let x = table.frequency();
-    (0..table.len())
-        .into_par_iter()
-        .map(|i| {
-            let moments = models
-                .iter()
-                .map(|m| m.spend_moments(x[i] as u32, money[i]))
-                .collect::<Result<Vec<_>>>()
-                .map_err(|e| Error::prediction(table.ids(), i, e.to_string()))?;
-            Ok(Spend { moments })
-        })
-        .collect()
+    let stride = models.len();
+    let empty = SpendMoments {
+        mean: 0.0,
+        square: 0.0,
+        cross: 0.0,
+    };
+    let mut moments = vec![empty; table.len() * stride];
+    moments
+        .par_chunks_mut(stride)
+        .enumerate()
+        .try_for_each(|(i, out)| {
+            for (o, m) in out.iter_mut().zip(&models) {
+                *o = m
+                    .spend_moments(x[i] as u32, money[i])
+                    .map_err(|e| Error::prediction(table.ids(), i, e.to_string()))?;
+            }
+            Ok::<(), Error>(())
+        })?;
+    Ok(Spend { stride, moments })
 }
 
 /// The interval at `level` of a variable that is 0 with probability `zero` and otherwise
