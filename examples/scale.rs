@@ -40,7 +40,7 @@ use clv::data::{RfmChunks, DEFAULT_CHUNK_BYTES};
 use clv::fit::{Fit, FitData, FitOptions};
 use clv::models::{BgNbd, GammaGamma, ParetoNbd, PurchaseModel};
 use clv::simulate::{Ages, Population, Recording};
-use clv::value::{lifetime_value, value_table, write_scores, ClvConfig, DistinctHistories};
+use clv::value::{alive_and_expected, lifetime_value, value_table, write_scores, ClvConfig};
 use clv::{CustomerTable, Duration, RfmCsvOptions, TimeUnit};
 
 struct Args {
@@ -343,12 +343,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     drop(scores);
     let horizon = Duration::days(30.0);
     let (p_alive, expected) = stages.run("P(alive) + expected purchases", || {
-        // each distinct (x, t_x, T) once, scattered back to the customers
-        let distinct = DistinctHistories::of(&table);
-        (
-            distinct.scatter(&bgnbd.p_alive_all(distinct.table())),
-            distinct.scatter(&bgnbd.expected_purchases_all(distinct.table(), horizon)),
-        )
+        // row by row or per distinct (x, t_x, T), whichever the model says is cheaper
+        alive_and_expected(&bgnbd, &table, horizon)
     });
     let clv = stages.run("12-month CLV", || {
         lifetime_value(&bgnbd, &spend, &table, &config)

@@ -439,3 +439,35 @@ fn sbg_is_bdw_at_c_equal_one() {
     // ln P(T = 1) = ln(1/3), ln S(1) = ln(2/3) at alpha = 1, beta = 2
     assert!((l - (3.0 * (1.0f64 / 3.0).ln() + 5.0 * (2.0f64 / 3.0).ln())).abs() < 1e-12);
 }
+
+#[test]
+fn bgbb_conditional_distribution_sums_to_one_and_has_the_conditional_mean() {
+    let mut pmf = Vec::new();
+    for m in bgbb_cases() {
+        for hist in [h(0, 0, 6), h(2, 4, 6), h(6, 6, 6), h(3, 5, 10), h(1, 1, 1)] {
+            for horizon in [0, 1, 5, 30] {
+                m.conditional_pmf(&hist, Periods(horizon), &mut pmf)
+                    .unwrap();
+                assert_eq!(pmf.len(), horizon as usize + 1);
+                assert!(pmf.iter().all(|p| (0.0..=1.0).contains(p)));
+                let total: f64 = pmf.iter().sum();
+                assert!((total - 1.0).abs() < 1e-12, "{m:?} {hist:?}: sum {total}");
+                // FHS 2010 eq. 13, computed by the model's own closed form
+                let mean: f64 = pmf.iter().enumerate().map(|(k, p)| k as f64 * p).sum();
+                let want = m.expected_transactions(&hist, Periods(horizon));
+                assert!(
+                    (mean - want).abs() <= 1e-10 * want.max(1.0),
+                    "{m:?} {hist:?} {horizon}: mean {mean} vs eq. 13 {want}"
+                );
+            }
+        }
+    }
+    let m = &bgbb_cases()[0];
+    assert!(m
+        .conditional_pmf(
+            &h(1, 1, 1),
+            Periods(clv::models::bgbb::MAX_PMF_HORIZON + 1),
+            &mut pmf
+        )
+        .is_err());
+}

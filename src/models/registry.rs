@@ -199,6 +199,9 @@ impl PurchaseModel for AnyPurchaseModel {
     fn description(&self) -> &'static str {
         self.inner().description()
     }
+    fn scores_by_distinct(&self) -> bool {
+        self.inner().scores_by_distinct()
+    }
     fn param_names(&self) -> &'static [&'static str] {
         self.inner().param_names()
     }

@@ -21,5 +21,5 @@ pub mod table;
 pub use config::{ClvConfig, Discount};
 pub use historical::{naive_value, HistoricalValue};
 pub use lifetime::{discounted_purchases, lifetime_value};
-pub use score::{write_scores, DistinctHistories, ScoredFile};
+pub use score::{alive_and_expected, write_scores, DistinctHistories, ScoredFile};
 pub use table::{value_table, ValueTable, VALUE_TABLE_COLUMNS};

@@ -17,6 +17,7 @@ use crate::data::group::index_unique_triples;
 use crate::data::CustomerTable;
 use crate::error::{Error, Result};
 use crate::models::PurchaseModel;
+use crate::time::Duration;
 use crate::value::config::ClvConfig;
 use crate::value::lifetime::discounted_purchases;
 use crate::value::table::{ValueTable, VALUE_TABLE_COLUMNS};
@@ -136,6 +137,9 @@ impl PurchaseScores {
         table: &CustomerTable,
         config: &ClvConfig,
     ) -> Result<Self> {
+        if !purchase.scores_by_distinct() {
+            return Self::of(purchase, table, config);
+        }
         let distinct = DistinctHistories::of(table);
         match Self::of(purchase, distinct.table(), config) {
             Ok(s) => Ok(PurchaseScores {
@@ -148,6 +152,38 @@ impl PurchaseScores {
     }
 }
 
+/// Every customer's P(alive) and expected purchases in `horizon`, computed once per distinct
+/// (x, t_x, T) when the model says that pays ([`PurchaseModel::scores_by_distinct`]), else
+/// row by row.
+///
+/// ```
+/// use clv::models::{BgNbd, PurchaseModel};
+/// use clv::{CustomerTable, Duration, Rfm, TimeUnit};
+/// let c = |x, t, age| Rfm::new(x, t, age, TimeUnit::Weeks).unwrap();
+/// let table = CustomerTable::from_customers(&[c(2, 5.0, 9.0), c(0, 0.0, 9.0), c(2, 5.0, 9.0)]).unwrap();
+/// let m = BgNbd::new(0.24, 4.41, 0.79, 2.43, TimeUnit::Weeks).unwrap();
+/// let (p_alive, expected) = clv::value::alive_and_expected(&m, &table, Duration::weeks(4.0));
+/// assert_eq!(p_alive, m.p_alive_all(&table));
+/// assert_eq!(expected[0], expected[2]);
+/// ```
+pub fn alive_and_expected<M: PurchaseModel + ?Sized>(
+    model: &M,
+    table: &CustomerTable,
+    horizon: Duration,
+) -> (Array1<f64>, Array1<f64>) {
+    if !model.scores_by_distinct() {
+        return (
+            model.p_alive_all(table),
+            model.expected_purchases_all(table, horizon),
+        );
+    }
+    let distinct = DistinctHistories::of(table);
+    (
+        distinct.scatter(&model.p_alive_all(distinct.table())),
+        distinct.scatter(&model.expected_purchases_all(distinct.table(), horizon)),
+    )
+}
+
 /// [`discounted_purchases`] of every customer, computed once per distinct (x, t_x, T); an error
 /// is computed again on the whole table so that it names the customer.
 pub(crate) fn discounted_by_distinct<M: PurchaseModel + ?Sized>(
@@ -155,6 +191,9 @@ pub(crate) fn discounted_by_distinct<M: PurchaseModel + ?Sized>(
     table: &CustomerTable,
     config: &ClvConfig,
 ) -> Result<Array1<f64>> {
+    if !purchase.scores_by_distinct() {
+        return discounted_purchases(purchase, table, config);
+    }
     let distinct = DistinctHistories::of(table);
     match discounted_purchases(purchase, distinct.table(), config) {
         Ok(d) => Ok(distinct.scatter(&d)),

@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use clv::models::PurchaseModel;
-use clv::value::DistinctHistories;
 use clv::{CustomerTable, Duration};
 
 use crate::failure::{Context, Failure};
@@ -48,11 +47,7 @@ pub fn write<M: PurchaseModel + ?Sized>(
                     return Err(stopped());
                 }
             };
-            // each distinct (x, t_x, T) once
-            let distinct = DistinctHistories::of(&table);
-            let p_alive = distinct.scatter(&model.p_alive_all(distinct.table()));
-            let expected =
-                distinct.scatter(&model.expected_purchases_all(distinct.table(), horizon));
+            let (p_alive, expected) = clv::value::alive_and_expected(model, &table, horizon);
             for (i, (&p, &e)) in p_alive.iter().zip(&expected).enumerate() {
                 if !((0.0..=1.0).contains(&p) && e.is_finite() && e >= 0.0) {
                     failure = Some(Failure::new(format!(

@@ -289,6 +289,10 @@ impl<V: Variant> PurchaseModel for BetaGeo<V> {
     fn description(&self) -> &'static str {
         V::DESCRIPTION
     }
+    fn scores_by_distinct(&self) -> bool {
+        // closed forms cheaper than hashing the rows (see the trait)
+        false
+    }
     fn param_names(&self) -> &'static [&'static str] {
         &PARAM_NAMES
     }

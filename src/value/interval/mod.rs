@@ -30,6 +30,10 @@
 //!
 //! All of it works per distinct (x, t_x, T), as the fit does.
 
+mod discrete;
+
+pub use discrete::DiscretePredictive;
+
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
