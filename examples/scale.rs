@@ -20,8 +20,8 @@
 //! (x, t_x, T) with their counts, the repeat customers' mean spends), both models are fitted on
 //! it, and a second pass reads, scores (the value table: P(alive), expected purchases and
 //! 12-month CLV in lifetimes' convention, months of 30 days, 1% discount per month; row by
-//! row, BG/NBD being cheaper than grouping, see `PurchaseModel::scores_by_distinct`) and writes the scores chunk by chunk. Its time and peak memory are
-//! printed with the bytes per customer. `--known-params` skips both fits and scores with the
+//! row, BG/NBD being cheaper than grouping, see `PurchaseModel::scores_by_distinct`) and
+//! writes the scores chunk by chunk. Its time and peak memory are printed with the bytes per customer. `--known-params` skips both fits and scores with the
 //! parameters the customers were drawn from (to time the rest at scale).
 //!
 //! Afterwards (unless `--pipeline-only`), for the comparison with lifetimes and PyMC-Marketing,
