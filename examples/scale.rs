@@ -21,8 +21,9 @@
 //! it, and a second pass reads, scores (the value table: P(alive), expected purchases and
 //! 12-month CLV in lifetimes' convention, months of 30 days, 1% discount per month; row by
 //! row, BG/NBD being cheaper than grouping, see `PurchaseModel::scores_by_distinct`) and
-//! writes the scores chunk by chunk. Its time and peak memory are printed with the bytes per customer. `--known-params` skips both fits and scores with the
-//! parameters the customers were drawn from (to time the rest at scale).
+//! writes the scores chunk by chunk. Its time and peak memory are printed with the bytes per
+//! customer. `--known-params` skips both fits and scores with the parameters the customers
+//! were drawn from (to time the rest at scale).
 //!
 //! Afterwards (unless `--pipeline-only`), for the comparison with lifetimes and PyMC-Marketing,
 //! the whole table is read into memory and the fits, P(alive) with expected purchases in 30
