@@ -89,7 +89,11 @@ const PACKED_BITS: u32 = 21;
 #[inline]
 fn packed_key(x: f64, y: f64, z: f64) -> Option<u64> {
     const LIMIT: f64 = (1u64 << PACKED_BITS) as f64;
-    let whole = |v: f64| ((0.0..LIMIT).contains(&v) && v.fract() == 0.0).then_some(v as u64);
+    // a cast and back rather than `fract`, which is a libm call per value
+    let whole = |v: f64| {
+        let u = v as u64;
+        ((0.0..LIMIT).contains(&v) && u as f64 == v).then_some(u)
+    };
     Some(whole(x)? | whole(y)? << PACKED_BITS | whole(z)? << (2 * PACKED_BITS))
 }
 

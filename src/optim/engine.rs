@@ -210,11 +210,15 @@ fn run_newton<L: LogLikelihood>(
     log_start: &[f64],
     options: &FitOptions,
 ) -> Option<FitReport> {
-    objective.second(log_start).ok()?;
-    let run = Executor::new(objective, DampedNewton::new(options.tolerance))
-        .configure(|s| s.param(log_start.to_vec()).max_iters(options.max_iters))
-        .run()
-        .ok()?;
+    // the first evaluation tells whether the model has a Hessian, and is Newton's first point
+    let first = objective.second(log_start).ok()?;
+    let run = Executor::new(
+        objective,
+        DampedNewton::new(options.tolerance).starting_at(first),
+    )
+    .configure(|s| s.param(log_start.to_vec()).max_iters(options.max_iters))
+    .run()
+    .ok()?;
     let converged = matches!(
         run.state().get_termination_reason(),
         Some(TerminationReason::SolverConverged)

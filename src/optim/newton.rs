@@ -46,6 +46,13 @@ impl DampedNewton {
         }
     }
 
+    /// The same solver with the second-order evaluation at the starting point already made
+    /// (it is not made again).
+    pub(super) fn starting_at(mut self, at: Second) -> Self {
+        self.at = Some(at);
+        self
+    }
+
     /// The second-order evaluation at the last accepted point.
     pub(super) fn last(self) -> Option<Second> {
         self.at
@@ -99,7 +106,10 @@ impl<'a, L: LogLikelihood> Solver<&'a Objective<'a, L>, NewtonState> for DampedN
         let x = state
             .take_param()
             .ok_or_else(|| ArgminError::msg("damped Newton needs a starting point"))?;
-        let at = second(problem, &x)?;
+        let at = match self.at.take() {
+            Some(at) => at,
+            None => second(problem, &x)?,
+        };
         self.scale = (0..x.len())
             .map(|i| at.hess[[i, i]].abs())
             .fold(1e-8, f64::max);
