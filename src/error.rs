@@ -207,7 +207,7 @@ fn cut(text: &str) -> (&str, bool) {
 
 /// `x` as messages print it: the shortest digits that read back to the same number, in plain
 /// notation for ordinary magnitudes and in scientific notation for very large or very small
-/// ones (never a 300-digit decimal).
+/// ones (never a 300-digit decimal): [`crate::io::format_number`].
 ///
 /// ```
 /// assert_eq!(clv::error::number(22.35), "22.35");
@@ -215,12 +215,7 @@ fn cut(text: &str) -> (&str, bool) {
 /// assert_eq!(clv::error::number(-2.5e-9), "-2.5e-9");
 /// ```
 pub fn number(x: f64) -> String {
-    let a = x.abs();
-    if a != 0.0 && a.is_finite() && !(1e-5..1e16).contains(&a) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
+    crate::io::format_number(x)
 }
 
 /// A value as displayed in a message: a number through [`number`], anything else [`bounded`].

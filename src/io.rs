@@ -432,16 +432,74 @@ pub(crate) fn push_csv_field(out: &mut Vec<u8>, field: &str) {
     out.push(b'"');
 }
 
-/// Appends `v` exactly as `format!("{v}")` writes it (the shortest digits that read back to
-/// the same `f64`, in plain decimal notation, no exponent), several times faster: whole
-/// numbers go through `itoa`, others through `ryu`, whose output is rewritten to plain form.
+/// Magnitudes written in plain decimal notation by [`format_number`]: `1e-5 <= |v| < 1e16`
+/// (and zero). Outside, a plain decimal would run to hundreds of digits.
+pub const PLAIN_RANGE: Range<f64> = 1e-5..1e16;
+
+/// `v` as the crate writes numbers into CSV files and messages: the shortest digits that read
+/// back to the same `f64` (`text.parse::<f64>() == v`, bit for bit), in plain decimal notation
+/// for magnitudes in [`PLAIN_RANGE`] and in scientific notation (`1e300`, `2.5e-9`) outside,
+/// so no number is written as a 300-digit decimal. Non-finite values are written `NaN`, `inf`
+/// and `-inf`.
+///
+/// ```
+/// use clv::io::format_number;
+/// assert_eq!(format_number(22.35), "22.35");
+/// assert_eq!(format_number(1e300), "1e300");
+/// assert_eq!(format_number(-2.5e-9), "-2.5e-9");
+/// assert_eq!(format_number(0.0), "0");
+/// assert_eq!(format_number(1e300).parse::<f64>().unwrap(), 1e300);
+/// ```
+pub fn format_number(v: f64) -> String {
+    let mut out = Vec::with_capacity(24);
+    push_f64(&mut out, v);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `v` for a table read by people: `digits` significant digits (at least 1), in fixed notation
+/// for magnitudes from 1e-4 to below 1e6 and in scientific notation outside (so a parameter of
+/// 3e-7 is not shown as `0.0000`). Not exact: CSV files use [`format_number`].
+///
+/// ```
+/// use clv::io::format_significant;
+/// assert_eq!(format_significant(0.242594, 4), "0.2426");
+/// assert_eq!(format_significant(4.41359, 4), "4.414");
+/// assert_eq!(format_significant(3.1e-7, 4), "3.100e-7");
+/// assert_eq!(format_significant(2.5e9, 4), "2.500e9");
+/// assert_eq!(format_significant(0.0, 4), "0");
+/// ```
+pub fn format_significant(v: f64, digits: usize) -> String {
+    let digits = digits.max(1);
+    let a = v.abs();
+    if !v.is_finite() || a == 0.0 {
+        return format!("{v}");
+    }
+    if !(1e-4..1e6).contains(&a) {
+        return format!("{v:.prec$e}", prec = digits - 1);
+    }
+    // digits before the point of the value once rounded to `digits` significant digits
+    let rounded: f64 = format!("{v:.prec$e}", prec = digits - 1)
+        .parse()
+        .unwrap_or(v);
+    let magnitude = rounded.abs().log10().floor() as i64;
+    let decimals = (digits as i64 - 1 - magnitude).max(0) as usize;
+    format!("{v:.decimals$}")
+}
+
+/// Appends `v` exactly as [`format_number`] writes it: in [`PLAIN_RANGE`], as
+/// `format!("{v}")` writes it (the shortest digits that read back to the same `f64`, in plain
+/// decimal notation), several times faster: whole numbers go through `itoa`, others through
+/// `ryu`, whose output is rewritten to plain form; outside, as `format!("{v:e}")`.
 ///
 /// The two shortest-digit algorithms differ only on exact ties (a value halfway between two
 /// shortest decimals: std rounds up, ryu to even); such values are detected from their binary
 /// form and handed to std, as are non-finite values and integers beyond 2^53.
 pub(crate) fn push_f64(out: &mut Vec<u8>, v: f64) {
     const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0; // 2^53
-    if !v.is_finite() || v.abs() >= EXACT_INTEGERS {
+    if v != 0.0 && v.is_finite() && !PLAIN_RANGE.contains(&v.abs()) {
+        use std::io::Write as _;
+        let _ = write!(out, "{v:e}");
+    } else if !v.is_finite() || v.abs() >= EXACT_INTEGERS {
         push_display(out, v);
     } else if v.fract() == 0.0 {
         if v == 0.0 && v.is_sign_negative() {
@@ -600,7 +658,7 @@ mod tests {
     }
 
     #[test]
-    fn numbers_are_written_exactly_as_display_writes_them() {
+    fn numbers_are_written_exactly_as_std_writes_them() {
         // std's `Display` is the independent reference: same text as before the fast path
         let special = [
             0.0,
@@ -630,7 +688,7 @@ mod tests {
             f64::NEG_INFINITY,
         ];
         for v in special {
-            assert_eq!(formatted(v), format!("{v}"), "{v:e}");
+            assert_eq!(formatted(v), display(v), "{v:e}");
         }
         // random bit patterns cover every exponent; random decimals the usual CSV content
         let mut s = 0x9e37_79b9_7f4a_7c15u64;
@@ -647,8 +705,43 @@ mod tests {
             } else {
                 (s >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi(i % 40 - 20)
             };
-            assert_eq!(formatted(v), format!("{v}"), "{v:e}");
+            assert_eq!(formatted(v), display(v), "{v:e}");
         }
+    }
+
+    /// std's shortest round-trip text: `Display` in the plain range, `LowerExp` outside.
+    fn display(v: f64) -> String {
+        if v != 0.0 && v.is_finite() && !(1e-5..1e16).contains(&v.abs()) {
+            format!("{v:e}")
+        } else {
+            format!("{v}")
+        }
+    }
+
+    #[test]
+    fn extreme_numbers_are_short_and_read_back_bit_exactly() {
+        for (v, text) in [(1e300, "1e300"), (1e-300, "1e-300"), (-1.5e-7, "-1.5e-7")] {
+            assert_eq!(format_number(v), text);
+            assert_eq!(text.parse::<f64>().unwrap().to_bits(), v.to_bits());
+        }
+        for v in [f64::MAX, f64::MIN_POSITIVE, 5e-324, 1.2345678901234567e-300] {
+            let text = format_number(v);
+            assert!(text.len() <= 24, "{text}");
+            assert_eq!(
+                text.parse::<f64>().unwrap().to_bits(),
+                v.to_bits(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn human_tables_show_significant_digits_not_zeros() {
+        assert_eq!(format_significant(1.234e-6, 4), "1.234e-6");
+        assert_eq!(format_significant(0.00012345, 3), "0.000123");
+        assert_eq!(format_significant(9.99999, 4), "10.00");
+        assert_eq!(format_significant(123456.0, 4), "123456");
+        assert_eq!(format_significant(-0.5, 4), "-0.5000");
     }
 
     #[test]

@@ -136,7 +136,7 @@ impl Duration {
 
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.amount, self.unit)
+        write!(f, "{} {}", crate::io::format_number(self.amount), self.unit)
     }
 }
 

@@ -96,7 +96,8 @@ fn refunds_are_refused_netted_or_dropped_as_the_cli_option_says() {
     assert!(rfm.contains("\na,1,7,14,20\n"), "{rfm}");
 }
 
-/// The CDNOW sample summarised in days to its calibration end (1997-09-30).
+/// The CDNOW sample summarised in days (unless `extra` gives `--unit`) to its calibration end
+/// (1997-09-30).
 fn cdnow_in_days(dir: &Path, extra: &[&str]) {
     let log = data("CDNOW_sample.txt");
     let mut args = vec!["summarize", log.as_str(), "-o", "rfm.csv"];
@@ -108,7 +109,10 @@ fn cdnow_in_days(dir: &Path, extra: &[&str]) {
         "--separator",
     ]);
     args.extend(["whitespace", "--no-header", "--date-format", "yyyymmdd"]);
-    args.extend(["--observation-end", "1997-09-30", "--unit", "days"]);
+    args.extend(["--observation-end", "1997-09-30"]);
+    if !extra.contains(&"--unit") {
+        args.extend(["--unit", "days"]);
+    }
     args.extend(extra);
     ok(&clv(&args, dir));
 }
@@ -149,6 +153,64 @@ fn the_time_unit_travels_from_summarize_to_fit_and_predict() {
         stderr(&blind).contains("warning: the time unit of recency and T in rfm.csv is not stated"),
         "{}",
         stderr(&blind)
+    );
+}
+
+/// The total of the `clv` column of a scores file.
+fn total_clv(scores: &Path) -> f64 {
+    let text = std::fs::read_to_string(scores).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let k = header.iter().position(|h| *h == "clv").unwrap();
+    lines
+        .map(|l| l.split(',').nth(k).unwrap().parse::<f64>().unwrap())
+        .sum()
+}
+
+/// Issue 11's reproduction on the CDNOW sample: summarised in days, fitted without `--unit`
+/// and scored, it must give the CLV of the same log summarised in weeks over the same
+/// 12-month horizon (the same model in other units), not that of day counts read as weeks.
+#[test]
+fn days_summarised_then_fitted_without_unit_value_customers_as_weeks_do() {
+    let (days, weeks) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut totals = vec![];
+    for (dir, unit) in [(&days, "days"), (&weeks, "weeks")] {
+        cdnow_in_days(dir.path(), &["--amount-column", "4", "--unit", unit]);
+        ok(&clv(&["fit", "rfm.csv", "-o", "model.json"], dir.path()));
+        let p = clv(
+            &[
+                "predict",
+                "model.json",
+                "rfm.csv",
+                "-o",
+                "s.csv",
+                "--horizon",
+                "12months",
+            ],
+            dir.path(),
+        );
+        ok(&p);
+        assert!(!stderr(&p).contains("warning"), "{}", stderr(&p));
+        totals.push(total_clv(&dir.path().join("s.csv")));
+    }
+    let (d, w) = (totals[0], totals[1]);
+    assert!(d > 0.0 && ((d - w) / w).abs() < 1e-4, "days {d}, weeks {w}");
+    // the silent failure this guards against: the day counts fitted as weeks
+    std::fs::remove_file(days.path().join("rfm.csv.unit")).unwrap();
+    let o = clv(
+        &["fit", "rfm.csv", "--unit", "weeks", "-o", "m.json"],
+        days.path(),
+    );
+    ok(&o);
+    let p = clv(
+        &["predict", "m.json", "rfm.csv", "-o", "s2.csv"],
+        days.path(),
+    );
+    ok(&p);
+    let wrong = total_clv(&days.path().join("s2.csv"));
+    assert!(
+        ((wrong - w) / w).abs() > 0.1,
+        "days read as weeks: {wrong}, weeks {w}"
     );
 }
 

@@ -331,3 +331,61 @@ fn parameters_are_recovered_from_a_simulated_population() {
         }
     }
 }
+
+/// Horizons that are not a length of time ahead: negative, NaN, infinite.
+const NOT_AHEAD: [f64; 4] = [-1.0, -1e300, f64::NAN, f64::INFINITY];
+
+/// The one treatment of a horizon that is negative or not finite, the same in every model
+/// (documented on [`PurchaseModel`]): the functions returning `Result` refuse it with a typed
+/// error; those returning a number give 0 for a negative horizon (no time to buy) and NaN for a
+/// NaN or infinite one, bulk and one-by-one alike; `probability_of_purchases` gives the
+/// distribution of no time (1 at n = 0) for a negative horizon and `None` for a NaN or
+/// infinite one.
+#[test]
+fn negative_and_non_finite_horizons_are_treated_alike_by_every_model() {
+    let table = grid_table();
+    each_model(|kind, m| {
+        for t in NOT_AHEAD {
+            let h = Duration::weeks(t);
+            let negative = t < 0.0;
+            let mut pmf = Vec::new();
+            for (i, c) in table.iter().enumerate() {
+                match m.conditional_pmf(&c, h, 1e-9, &mut pmf) {
+                    Err(clv::Error::InvalidArgument { name, .. }) => assert_eq!(name, "horizon"),
+                    other => panic!("{kind} pmf at {t}: {other:?}"),
+                }
+                let e = m.expected_purchases(&c, h);
+                let bulk = m.expected_purchases_all(&table, h)[i];
+                let curve = m.expected_purchases_curve(&table, &[Duration::weeks(1.0), h])[[i, 1]];
+                for v in [e, bulk, curve] {
+                    if negative {
+                        assert_eq!(v, 0.0, "{kind} E[Y({t})] of customer {i}");
+                    } else {
+                        assert!(v.is_nan(), "{kind} E[Y({t})] of customer {i} = {v}");
+                    }
+                }
+            }
+            let new = m.expected_purchases_new_customer(h);
+            assert!(
+                if negative { new == 0.0 } else { new.is_nan() },
+                "{kind} E[X({t})] = {new}"
+            );
+            match m.discounted_purchases(&table, &[Duration::weeks(1.0), h], &[1.0, 0.9]) {
+                Err(clv::Error::InvalidArgument { .. }) => {}
+                other => panic!("{kind} discounted purchases to {t}: {other:?}"),
+            }
+            if let Some(p1) = m.probability_of_purchases(0, Duration::weeks(1.0)) {
+                assert!(p1 < 1.0, "{kind}");
+                let (p0, p3) = (
+                    m.probability_of_purchases(0, h),
+                    m.probability_of_purchases(3, h),
+                );
+                if negative {
+                    assert_eq!((p0, p3), (Some(1.0), Some(0.0)), "{kind} at {t}");
+                } else {
+                    assert_eq!((p0, p3), (None, None), "{kind} at {t}");
+                }
+            }
+        }
+    });
+}

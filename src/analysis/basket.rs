@@ -98,7 +98,7 @@ impl AovByTenure {
                 vec![
                     r.cohort.clone(),
                     r.customers.to_string(),
-                    format!("{}", r.first_aov),
+                    crate::io::format_number(r.first_aov),
                     r.repeat_orders.to_string(),
                     csv_opt(r.repeat_aov),
                     csv_opt(r.repeat_to_first),
@@ -119,7 +119,7 @@ impl AovByTenure {
                 if for_terminal {
                     format!("{v:.2}")
                 } else {
-                    format!("{v}")
+                    crate::io::format_number(v)
                 }
             };
             t.rows.push(vec![

@@ -268,11 +268,11 @@ impl CacTable {
                 vec![
                     r.group.clone(),
                     r.customers.to_string(),
-                    format!("{}", r.mean_value),
+                    crate::io::format_number(r.mean_value),
                     super::csv_opt(r.lift),
                     super::csv_opt(r.cac),
                     super::csv_opt(r.ratio),
-                    format!("{}", r.max_affordable_cac),
+                    crate::io::format_number(r.max_affordable_cac),
                     r.reading.map_or("", |x| x.name()).into(),
                 ]
             });

@@ -114,7 +114,7 @@ impl ChurnTable {
             cells.push(if for_terminal {
                 fmt_pct(Some(r.model_churn))
             } else {
-                format!("{}", r.model_churn)
+                crate::io::format_number(r.model_churn)
             });
             t.rows.push(cells);
         }

@@ -500,11 +500,11 @@ impl CohortTable {
                 vec![
                     r.group.clone(),
                     r.customers.to_string(),
-                    format!("{}", r.mean_clv),
-                    format!("{}", r.total_clv),
+                    crate::io::format_number(r.mean_clv),
+                    crate::io::format_number(r.total_clv),
                     csv_opt(r.lift),
-                    format!("{}", r.mean_p_alive),
-                    format!("{}", r.share_active),
+                    crate::io::format_number(r.mean_p_alive),
+                    crate::io::format_number(r.share_active),
                 ]
             };
             for rate in &r.repeat {
@@ -639,7 +639,7 @@ pub(crate) fn push_window_cells(cells: &mut Vec<String>, rate: RepeatRate, for_t
         (true, RepeatRate::Rate { rate, .. }) => cells.push(fmt_pct(Some(rate))),
         (true, RepeatRate::TooYoung { .. }) => cells.push("too young".into()),
         (false, RepeatRate::Rate { rate, observed }) => {
-            cells.push(format!("{rate}"));
+            cells.push(crate::io::format_number(rate));
             cells.push(observed.to_string());
         }
         (false, RepeatRate::TooYoung { observed, .. }) => {
@@ -740,7 +740,7 @@ impl ValueComparison {
                 if for_terminal {
                     format!("{v:.2}")
                 } else {
-                    format!("{v}")
+                    crate::io::format_number(v)
                 }
             };
             t.rows.push(vec![

@@ -145,12 +145,12 @@ impl HealthScores {
         for i in 0..self.ids.len() {
             let mut row = vec![
                 self.ids[i].clone(),
-                format!("{}", self.score[i]),
-                format!("{}", self.alive[i]),
-                format!("{}", self.recency[i]),
-                format!("{}", self.expected[i]),
+                crate::io::format_number(self.score[i]),
+                crate::io::format_number(self.alive[i]),
+                crate::io::format_number(self.recency[i]),
+                crate::io::format_number(self.expected[i]),
             ];
-            row.extend(self.extras.iter().map(|e| format!("{}", e.1[i])));
+            row.extend(self.extras.iter().map(|e| crate::io::format_number(e.1[i])));
             t.rows.push(row);
         }
         t.write_csv(path.as_ref())
@@ -325,7 +325,7 @@ impl HealthDistribution {
                 if for_terminal {
                     format!("{v:.1}")
                 } else {
-                    format!("{v}")
+                    crate::io::format_number(v)
                 }
             };
             let mut cells = vec![r.group.clone(), r.customers.to_string(), f(r.mean)];

@@ -324,9 +324,9 @@ pub(crate) fn fmt_pct(v: Option<f64>) -> String {
     }
 }
 
-/// Formats an optional number for CSV: shortest exact form, empty when absent.
+/// Formats an optional number for CSV: [`crate::io::format_number`], empty when absent.
 pub(crate) fn csv_opt(v: Option<f64>) -> String {
-    v.map(|x| format!("{x}")).unwrap_or_default()
+    v.map(crate::io::format_number).unwrap_or_default()
 }
 
 /// Mean of `values` at `rows`; `None` for no rows.

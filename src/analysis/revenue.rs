@@ -94,7 +94,7 @@ impl RevenueSplit {
                 if for_terminal {
                     format!("{v:.2}")
                 } else {
-                    format!("{v}")
+                    crate::io::format_number(v)
                 }
             };
             t.rows.push(vec![

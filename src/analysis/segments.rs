@@ -303,7 +303,7 @@ impl SegmentSummary {
                     csv_opt(r.share_of_value),
                     csv_opt(r.mean_clv),
                     csv_opt(r.mean_p_alive),
-                    format!("{}", r.total_clv),
+                    crate::io::format_number(r.total_clv),
                     r.segment.action().to_string(),
                 ]
             });

@@ -181,12 +181,12 @@ impl Tiers {
                 vec![
                     r.tier.clone(),
                     r.customers.to_string(),
-                    format!("{}", r.share_of_customers),
+                    crate::io::format_number(r.share_of_customers),
                     csv_opt(r.share_of_value),
                     csv_opt(r.mean_clv),
                     csv_opt(r.min_clv),
                     csv_opt(r.mean_p_alive),
-                    format!("{}", r.total_clv),
+                    crate::io::format_number(r.total_clv),
                 ]
             });
         }

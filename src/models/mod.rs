@@ -27,7 +27,9 @@ pub use bgnbd::BgNbd;
 pub use gamma_gamma::{frequency_spend_correlation, GammaGamma, SpendCorrelation};
 pub use mbgnbd::MbgNbd;
 pub use pareto_nbd::ParetoNbd;
-pub(crate) use purchase::{check_steps, decreasing_error, discounted_sum, pmf_horizon};
+pub(crate) use purchase::{
+    check_steps, decreasing_error, discounted_sum, plain_horizon, pmf_horizon,
+};
 pub use purchase::{
     Dropout, FitPurchaseModel, Latent, PurchaseModel, SimulatePurchases, WithParams,
 };

@@ -14,6 +14,21 @@ use crate::time::{Duration, TimeUnit};
 ///
 /// Times in [`Rfm`] and [`Duration`] carry their unit; implementations convert them to the
 /// unit the model's parameters are in, so a weekly model can be asked about days.
+///
+/// # Horizons that are negative or not finite
+/// Every implementation treats them alike (the contract tests check each registered model):
+/// * the predictions returning `Result` ([`conditional_pmf`](Self::conditional_pmf),
+///   [`discounted_purchases`](Self::discounted_purchases)) return
+///   [`Error::InvalidArgument`](crate::Error::InvalidArgument) naming the horizon;
+/// * those returning numbers ([`expected_purchases`](Self::expected_purchases),
+///   [`expected_purchases_new_customer`](Self::expected_purchases_new_customer),
+///   [`expected_purchases_all`](Self::expected_purchases_all),
+///   [`expected_purchases_curve`](Self::expected_purchases_curve)) give 0 for a negative
+///   horizon (no time to buy in) and NaN for a NaN or infinite one (no finite answer: the
+///   callers of this crate check horizons first and never write such a NaN);
+/// * [`probability_of_purchases`](Self::probability_of_purchases) gives the distribution of
+///   no time (1 at `n = 0`, 0 elsewhere) for a negative `t` and `None` for a NaN or infinite
+///   one.
 pub trait PurchaseModel: Sync {
     /// The model's name as printed ("BG/NBD").
     fn name(&self) -> &'static str;
@@ -191,21 +206,35 @@ pub trait PurchaseModel: Sync {
     }
 }
 
-/// The horizon of a conditional distribution in the model's unit: `Err` when negative or NaN.
+/// The horizon of a conditional distribution in the model's unit: `Err` when negative or not
+/// finite.
 pub(crate) fn pmf_horizon(horizon: Duration, unit: TimeUnit, tail: f64) -> Result<f64> {
     crate::models::pmf::check_tail(tail)?;
-    let t = horizon.in_unit(unit);
-    if t.is_nan() || t < 0.0 {
-        return Err(crate::Error::invalid_argument(
-            "horizon",
-            horizon,
-            "a prediction horizon must be zero or positive",
-        ));
-    }
-    Ok(t)
+    check_horizon("horizon", horizon)?;
+    Ok(horizon.in_unit(unit))
 }
 
-/// Checks that there is one discount factor per step end.
+/// A horizon in `unit` for the predictions returning numbers ([`PurchaseModel`]'s horizon
+/// rule): `None` when NaN or infinite, 0 when negative.
+pub(crate) fn plain_horizon(horizon: Duration, unit: TimeUnit) -> Option<f64> {
+    let t = horizon.in_unit(unit);
+    (!t.is_nan() && t != f64::INFINITY).then(|| t.max(0.0))
+}
+
+/// The typed error of the predictions returning `Result` for a horizon that is negative, NaN
+/// or infinite ([`PurchaseModel`]'s horizon rule).
+pub(crate) fn check_horizon(name: &str, horizon: Duration) -> Result<()> {
+    if horizon.amount.is_finite() && horizon.amount >= 0.0 {
+        return Ok(());
+    }
+    Err(crate::Error::invalid_argument(
+        name,
+        horizon,
+        "a prediction horizon must be finite and zero or positive",
+    ))
+}
+
+/// Checks that there is one discount factor per step end, and that every end is a horizon.
 pub(crate) fn check_steps(ends: &[Duration], factors: &[f64]) -> crate::Result<()> {
     if ends.len() != factors.len() {
         return Err(crate::Error::invalid_argument(
@@ -214,7 +243,7 @@ pub(crate) fn check_steps(ends: &[Duration], factors: &[f64]) -> crate::Result<(
             format!("one discount factor per step end ({} ends)", ends.len()),
         ));
     }
-    Ok(())
+    ends.iter().try_for_each(|&end| check_horizon("ends", end))
 }
 
 /// `sum_j factors[j] * max(N_j - N_{j-1}, 0)` of a cumulative curve `N_1, N_2, ...` (`N_0 = 0`);

@@ -6,6 +6,7 @@
 use crate::data::CustomerTable;
 use crate::error::Result;
 use crate::fit::FitReport;
+use crate::io::format_significant;
 use crate::models::{frequency_spend_correlation, PurchaseModel, SpendModel};
 use crate::time::{Duration, TimeUnit};
 use crate::value::{ClvConfig, Discount, ValueTable};
@@ -31,7 +32,8 @@ fn num(v: f64, digits: usize) -> String {
     format!("{v:.digits$}")
 }
 
-/// Parameters, standard errors and convergence of one fit, as table rows.
+/// Parameters, standard errors and convergence of one fit, as table rows (5 significant
+/// digits, scientific for tiny and huge values: a parameter of 3e-7 is not `0.0000`).
 fn fit_rows(model: &str, report: &FitReport) -> Vec<Vec<String>> {
     report
         .param_names
@@ -42,11 +44,11 @@ fn fit_rows(model: &str, report: &FitReport) -> Vec<Vec<String>> {
                 .std_errors
                 .as_ref()
                 .and_then(|s| s.get(i).copied())
-                .map_or("n/a".to_string(), |s| num(s, 4));
+                .map_or("n/a".to_string(), |s| format_significant(s, 5));
             vec![
                 model.to_string(),
                 name.clone(),
-                num(report.params[i], 4),
+                format_significant(report.params[i], 5),
                 se,
             ]
         })

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use clv::data::transactions::{summarize_csv_detailed, Holdout, Summary};
 use clv::fit::{FitData, FitOptions, Fitted};
+use clv::io::format_significant;
 use clv::models::{BgNbd, GammaGamma, PurchaseModel, PurchaseModelKind};
 use clv::simulate::{Ages, Population, Recording};
 use clv::value::{value_table, write_scores, ValueTable};
@@ -104,19 +105,23 @@ pub fn write_calibration_holdout(
         for i in 0..table.len() {
             let mut rec = vec![
                 table.ids()[i].clone(),
-                table.frequency()[i].to_string(),
-                table.recency()[i].to_string(),
-                table.age()[i].to_string(),
+                clv::io::format_number(table.frequency()[i]),
+                clv::io::format_number(table.recency()[i]),
+                clv::io::format_number(table.age()[i]),
             ];
             if let Some(m) = &money {
-                rec.push(m[i].to_string());
+                rec.push(clv::io::format_number(m[i]));
             }
             let n = h.purchases[i];
-            rec.push(n.to_string());
+            rec.push(clv::io::format_number(n));
             if let Some(spend) = &h.spend {
-                rec.push(if n > 0.0 { spend[i] / n } else { 0.0 }.to_string());
+                rec.push(clv::io::format_number(if n > 0.0 {
+                    spend[i] / n
+                } else {
+                    0.0
+                }));
             }
-            rec.push(duration.to_string());
+            rec.push(clv::io::format_number(duration));
             wtr.write_record(&rec)?;
         }
         wtr.flush().map_err(|e| clv::Error::io(path, e))
@@ -198,6 +203,9 @@ pub fn fit_spend(
     Ok(spend)
 }
 
+/// Significant digits of the parameter table (scientific notation for tiny and huge values).
+const PARAM_DIGITS: usize = 5;
+
 pub fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit>) {
     let what = match unit {
         Some(u) => format!("{:.0} customers, times in {u}", report.n_customers),
@@ -219,8 +227,9 @@ pub fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit
             .std_errors
             .as_ref()
             .and_then(|s| s.get(i).copied())
-            .map_or("n/a".to_string(), |s| format!("{s:.4}"));
-        say!("  {p:<10} {:>12.4} {se:>12}", report.params[i]);
+            .map_or("n/a".to_string(), |s| format_significant(s, PARAM_DIGITS));
+        let estimate = format_significant(report.params[i], PARAM_DIGITS);
+        say!("  {p:<10} {estimate:>12} {se:>12}");
     }
     say!("  log-likelihood {:.3}", report.log_likelihood);
 }

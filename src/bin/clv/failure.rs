@@ -38,8 +38,23 @@ impl Display for Failure {
     }
 }
 
-/// Advice the library gives in terms of its API, and what the CLI says instead.
-const CLI_WORDS: [(&str, &str); 2] = [
+/// Advice the library gives in terms of its API (and its argument names), and what the CLI
+/// says instead.
+const CLI_WORDS: [(&str, &str); 7] = [
+    ("argument `calibration_end`", "option `--calibration-end`"),
+    ("argument `observation_end`", "option `--observation-end`"),
+    (
+        "argument `first_purchase_between`",
+        "options `--first-purchase-from` and `--first-purchase-to`",
+    ),
+    (
+        "argument `first_purchase_from`",
+        "option `--first-purchase-from`",
+    ),
+    (
+        "argument `first_purchase_to`",
+        "option `--first-purchase-to`",
+    ),
     (
         clv::data::transactions::REFUND_REFUSED,
         "negative amount (a refund): choose `--refunds net` to net refunds against purchases, \

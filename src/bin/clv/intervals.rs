@@ -105,14 +105,14 @@ fn write_purchase_scores(
         for i in 0..table.len() {
             let mut row = vec![
                 table.ids()[i].clone(),
-                table.frequency()[i].to_string(),
-                table.recency()[i].to_string(),
-                table.age()[i].to_string(),
-                p_alive[i].to_string(),
-                (1.0 - p_alive[i]).to_string(),
-                expected[i].to_string(),
+                clv::io::format_number(table.frequency()[i]),
+                clv::io::format_number(table.recency()[i]),
+                clv::io::format_number(table.age()[i]),
+                clv::io::format_number(p_alive[i]),
+                clv::io::format_number(1.0 - p_alive[i]),
+                clv::io::format_number(expected[i]),
             ];
-            row.extend(extra.iter().map(|(_, c)| c[i].to_string()));
+            row.extend(extra.iter().map(|(_, c)| clv::io::format_number(c[i])));
             wtr.write_record(row)?;
         }
         wtr.flush().map_err(|e| clv::Error::io(output, e))

@@ -61,12 +61,12 @@ pub fn write<M: PurchaseModel + ?Sized>(
             for i in 0..table.len() {
                 wtr.write_record([
                     table.ids()[i].clone(),
-                    table.frequency()[i].to_string(),
-                    table.recency()[i].to_string(),
-                    table.age()[i].to_string(),
-                    p_alive[i].to_string(),
-                    (1.0 - p_alive[i]).to_string(),
-                    expected[i].to_string(),
+                    clv::io::format_number(table.frequency()[i]),
+                    clv::io::format_number(table.recency()[i]),
+                    clv::io::format_number(table.age()[i]),
+                    clv::io::format_number(p_alive[i]),
+                    clv::io::format_number(1.0 - p_alive[i]),
+                    clv::io::format_number(expected[i]),
                 ])?;
             }
             customers += table.len();

@@ -241,6 +241,20 @@ impl Period {
         }
     }
 
+    /// The period's name in messages: `hour`, `day` or `week`.
+    ///
+    /// ```
+    /// use clv::data::transactions::Period;
+    /// assert_eq!(Period::Week.name(), "week");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Period::Hour => "hour",
+            Period::Day => "day",
+            Period::Week => "week",
+        }
+    }
+
     /// The index of the period containing `seconds` since the epoch.
     pub(crate) fn index_of_seconds(self, seconds: i64) -> i64 {
         let days = seconds.div_euclid(SECONDS_PER_DAY);

@@ -376,6 +376,8 @@ pub struct Summarizer {
     order: LogOrder,
     end: Option<i32>,
     calibration_end: Option<i32>,
+    /// The calibration end as given (for messages).
+    calibration_date: Option<NaiveDateTime>,
     cohort: Option<(i32, i32)>,
     customers: CustomerIndex<CustomerState>,
     batch: Vec<Pending>,
@@ -394,6 +396,15 @@ fn period_i32(period: Period, seconds: i64) -> Option<i32> {
     i32::try_from(period.index_of_seconds(seconds))
         .ok()
         .filter(|&p| p != NONE)
+}
+
+/// `t` for messages: the date alone at midnight, else date and time.
+fn show_date(t: NaiveDateTime) -> String {
+    if t.time() == chrono::NaiveTime::MIN {
+        t.date().to_string()
+    } else {
+        t.to_string()
+    }
 }
 
 fn show_time(seconds: i64) -> String {
@@ -423,11 +434,7 @@ impl Summarizer {
         let period = options.period;
         let to_period = |name: &str, t: NaiveDateTime| {
             period_i32(period, datetime_seconds(t)).ok_or_else(|| {
-                Error::invalid_argument(
-                    name,
-                    datetime_seconds(t) as f64,
-                    format!("{t} is out of range"),
-                )
+                Error::invalid_argument(name, show_date(t), "the date is out of range")
             })
         };
         let end = options
@@ -441,11 +448,11 @@ impl Summarizer {
             if c >= e {
                 return Err(Error::invalid_argument(
                     "calibration_end",
-                    f64::from(c - e),
+                    show_date(calibration_end.unwrap_or_default()),
                     format!(
-                        "the calibration end {} must be in a period before the observation end {}",
-                        calibration_end.unwrap(),
-                        options.observation_end.unwrap()
+                        "the calibration end must be in a {} before the observation end {}",
+                        period.name(),
+                        show_date(options.observation_end.unwrap_or_default())
                     ),
                 ));
             }
@@ -459,8 +466,8 @@ impl Summarizer {
                 if f > t {
                     return Err(Error::invalid_argument(
                         "first_purchase_between",
-                        f64::from(f - t),
-                        format!("the cohort starts ({from}) after it ends ({to})"),
+                        format!("{} to {}", show_date(from), show_date(to)),
+                        "the cohort of first purchases starts after it ends",
                     ));
                 }
                 Some((f, t))
@@ -474,6 +481,7 @@ impl Summarizer {
             order: options.order,
             end,
             calibration_end: cal,
+            calibration_date: calibration_end,
             cohort,
             customers: CustomerIndex::new(),
             batch: Vec::with_capacity(BATCH),
@@ -661,11 +669,36 @@ impl Summarizer {
         self.process_batch()
     }
 
+    /// Period `p` for messages: its first day (its first hour for hourly periods).
+    fn show_period(&self, p: i32) -> String {
+        let text = show_time(self.period_start_seconds(p));
+        match self.period {
+            Period::Hour => text,
+            _ => text.split(' ').next().unwrap_or_default().to_string(),
+        }
+    }
+
     /// Start of period `p` in seconds since the epoch (for messages).
     fn period_start_seconds(&self, p: i32) -> i64 {
         let hours =
             i64::from(p) * self.period.hours() - if self.period == Period::Week { 72 } else { 0 };
         hours * 3600
+    }
+
+    /// The spend of a customer summed beyond the largest `f64`: named by the log's line (the
+    /// customer's last transaction), amount column and customer, never by the table's rows.
+    fn spend_overflow(&self, line: u64, customer_id: &str) -> Error {
+        Error::invalid_value(
+            line as usize,
+            &self.labels.amount,
+            "(the customer's total)",
+            format!(
+                "the amounts of customer {} (last transaction on this line) add up to more than \
+                 the largest representable number ({})",
+                crate::error::quote(customer_id),
+                crate::error::number(f64::MAX)
+            ),
+        )
     }
 
     fn refund_before_purchase(&self, line: u64, customer_id: &str) -> Error {
@@ -715,10 +748,20 @@ impl Summarizer {
         let end = self.end.unwrap_or(self.latest_period);
         if let Some(c) = self.calibration_end {
             if c >= end {
+                let p = self.period.name();
+                let end_is = match self.end {
+                    Some(_) => "",
+                    None => ", by default that of the latest transaction",
+                };
                 return Err(Error::invalid_argument(
                     "calibration_end",
-                    f64::from(c - end),
-                    "the calibration end must be in a period before the observation end (by default the latest transaction)",
+                    self.calibration_date
+                        .map_or_else(|| self.show_period(c), show_date),
+                    format!(
+                        "the calibration end must be in a {p} before the observation end (the {p} \
+                         starting {}{end_is})",
+                        self.show_period(end)
+                    ),
                 ));
             }
         }
@@ -789,6 +832,9 @@ impl Summarizer {
                             crate::error::quote(&id)
                         ),
                     ));
+                }
+                if !m.is_finite() || !state.holdout_amount.is_finite() {
+                    return Err(self.spend_overflow(state.line, &id));
                 }
                 ms.push(m);
             }

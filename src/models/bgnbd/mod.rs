@@ -33,7 +33,9 @@ use statrs::function::gamma::ln_gamma;
 use crate::data::group::index_unique_pairs;
 use crate::data::{CompressedRfm, CustomerTable, Rfm};
 use crate::error::{Error, Result};
-use crate::models::{Dropout, FitPurchaseModel, Latent, PurchaseModel, SimulatePurchases};
+use crate::models::{
+    plain_horizon, Dropout, FitPurchaseModel, Latent, PurchaseModel, SimulatePurchases,
+};
 use crate::optim::LogLikelihood;
 use crate::time::{Duration, TimeUnit};
 pub use kernel::bgnbd_expected_alive;
@@ -197,7 +199,8 @@ impl<V: Variant> BetaGeo<V> {
 
     /// Probability that a new customer makes exactly `n` repeat purchases in the first `t` of
     /// life, `P(X(t) = n)` (FHL 2005 eq. 8; for MBG/NBD the same mixture with dropout
-    /// possible at the first purchase).
+    /// possible at the first purchase). A negative `t` gives the distribution of no time (1 at
+    /// `n = 0`), a NaN or infinite one NaN (see [`PurchaseModel`]'s horizon rule).
     ///
     /// ```
     /// use clv::models::BgNbd;
@@ -207,7 +210,9 @@ impl<V: Variant> BetaGeo<V> {
     /// assert!((m.probability_of_purchases(0, Duration::weeks(39.0)) - 0.5737864).abs() < 1e-6);
     /// ```
     pub fn probability_of_purchases(&self, n: u32, t: Duration) -> f64 {
-        let t = t.in_unit(self.time_unit);
+        let Some(t) = plain_horizon(t, self.time_unit) else {
+            return f64::NAN;
+        };
         if t <= 0.0 {
             return if n == 0 { 1.0 } else { 0.0 };
         }
@@ -306,6 +311,7 @@ impl<V: Variant> PurchaseModel for BetaGeo<V> {
         self.time_unit
     }
     fn probability_of_purchases(&self, n: u32, t: Duration) -> Option<f64> {
+        plain_horizon(t, self.time_unit)?;
         Some(BetaGeo::probability_of_purchases(self, n, t))
     }
 
@@ -342,7 +348,7 @@ impl<V: Variant> PurchaseModel for BetaGeo<V> {
 
     fn expected_purchases(&self, customer: &Rfm, horizon: Duration) -> f64 {
         let c = customer.in_unit(self.time_unit);
-        let t = horizon.in_unit(self.time_unit);
+        let t = plain_horizon(horizon, self.time_unit).unwrap_or(f64::NAN);
         let x = c.frequency as f64;
         let bx = self.b + x + shift::<V>();
         self.p_alive(&c) * kernel(self.r + x, self.a, bx, t / (self.alpha + c.age))
@@ -358,7 +364,7 @@ impl<V: Variant> PurchaseModel for BetaGeo<V> {
     /// (MBG/NBD: the new customer is still alive after the first purchase with probability
     /// `b / (a + b)`, then buys as a BG/NBD customer with `b + 1`.)
     fn expected_purchases_new_customer(&self, t: Duration) -> f64 {
-        let t = t.in_unit(self.time_unit);
+        let t = plain_horizon(t, self.time_unit).unwrap_or(f64::NAN);
         let d = shift::<V>();
         let survive_start = if d > 0.0 {
             self.b / (self.a + self.b)
@@ -390,7 +396,10 @@ impl<V: Variant> PurchaseModel for BetaGeo<V> {
         table: &CustomerTable,
         horizons: &[Duration],
     ) -> Array2<f64> {
-        let hs: Vec<f64> = horizons.iter().map(|h| h.in_unit(self.time_unit)).collect();
+        let hs: Vec<f64> = horizons
+            .iter()
+            .map(|&h| plain_horizon(h, self.time_unit).unwrap_or(f64::NAN))
+            .collect();
         let nh = hs.len();
         let (group_of, kernel) = self.group_kernels(table, &hs);
         let alive = self.p_alive_column(table);

@@ -24,7 +24,9 @@ use statrs::function::gamma::ln_gamma;
 
 use crate::data::{CompressedRfm, Rfm};
 use crate::error::{Error, Result};
-use crate::models::{Dropout, FitPurchaseModel, Latent, PurchaseModel, SimulatePurchases};
+use crate::models::{
+    plain_horizon, Dropout, FitPurchaseModel, Latent, PurchaseModel, SimulatePurchases,
+};
 use crate::special::expm1_quot;
 use crate::special::quadrature::gauss_legendre;
 use crate::time::{Duration, TimeUnit};
@@ -238,10 +240,7 @@ impl PurchaseModel for ParetoNbd {
     /// assert!((total - 1.0).abs() < 1e-9);
     /// ```
     fn probability_of_purchases(&self, n: u32, t: Duration) -> Option<f64> {
-        let t = t.in_unit(self.time_unit);
-        if t.is_nan() {
-            return Some(f64::NAN);
-        }
+        let t = plain_horizon(t, self.time_unit)?;
         if t <= 0.0 {
             return Some(if n == 0 { 1.0 } else { 0.0 });
         }
@@ -291,10 +290,9 @@ impl PurchaseModel for ParetoNbd {
 
     fn expected_purchases(&self, customer: &Rfm, horizon: Duration) -> f64 {
         let c = customer.in_unit(self.time_unit);
-        let t = horizon.in_unit(self.time_unit);
-        if t.is_nan() {
+        let Some(t) = plain_horizon(horizon, self.time_unit) else {
             return f64::NAN;
-        }
+        };
         if t <= 0.0 {
             return 0.0;
         }
@@ -313,10 +311,9 @@ impl PurchaseModel for ParetoNbd {
     /// assert!((m.expected_purchases_new_customer(Duration::weeks(52.0)) - 1.473434).abs() < 5e-4);
     /// ```
     fn expected_purchases_new_customer(&self, t: Duration) -> f64 {
-        let t = t.in_unit(self.time_unit);
-        if t.is_nan() {
+        let Some(t) = plain_horizon(t, self.time_unit) else {
             return f64::NAN;
-        }
+        };
         if t <= 0.0 {
             return 0.0;
         }
