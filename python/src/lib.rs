@@ -623,7 +623,8 @@ fn report(
         ));
         rep.push(sections::calibration_fit(&[model], &table)?);
         if let (Some(h), Some(d)) = (&holdout, holdout_duration) {
-            let (s, _) = sections::holdout(&[model], &table, h.view(), Duration::new(d, u), None)?;
+            let (s, _) =
+                sections::holdout(&[model], &table, h.view(), Duration::new(d, u), None, None)?;
             rep.push(s);
         }
         rep.push(sections::rfm_matrices(model, &table, config.horizon)?);
