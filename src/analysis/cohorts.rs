@@ -139,6 +139,30 @@ impl PurchaseHistory {
         })
     }
 
+    /// The first and second purchase days of the customers of a log already parsed into a
+    /// [`TransactionTable`]: the same as [`from_transactions`](Self::from_transactions) with
+    /// every `(customer, day)` of the text, without parsing it again.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use clv::analysis::PurchaseHistory;
+    /// use clv::data::transactions::{TransactionLogOptions, TransactionTable};
+    /// let log = "id,date\na,1997-01-05\nb,1997-01-09\na,1997-02-01\n";
+    /// let table = TransactionTable::read(log.as_bytes(), &TransactionLogOptions::new("id", "date")).unwrap();
+    /// let h = PurchaseHistory::from_table(&table, None).unwrap();
+    /// assert_eq!(h.get("a").unwrap().days_to_second_purchase(), Some(27));
+    /// assert_eq!(h.observation_end(), NaiveDate::from_ymd_opt(1997, 2, 1).unwrap());
+    /// ```
+    pub fn from_table(
+        table: &crate::data::transactions::TransactionTable,
+        observation_end: Option<NaiveDate>,
+    ) -> Result<Self> {
+        Self::from_transactions(
+            table.records().map(|r| (r.customer, r.time.date())),
+            observation_end,
+        )
+    }
+
     /// The end of observation.
     pub fn observation_end(&self) -> NaiveDate {
         self.observation_end

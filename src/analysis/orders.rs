@@ -12,7 +12,7 @@ use std::io::Read;
 use chrono::NaiveDate;
 
 use super::PurchaseHistory;
-use crate::data::transactions::{for_each_transaction, TransactionLogOptions};
+use crate::data::transactions::{for_each_transaction, TransactionLogOptions, TransactionTable};
 use crate::error::{Error, Result};
 
 /// One order: a customer's purchases of one day.
@@ -89,6 +89,30 @@ impl OrderLog {
         for_each_transaction(reader, options, |r| {
             b.push(r.line as usize, r.customer, r.time.date(), r.amount)
         })?;
+        b.finish()
+    }
+
+    /// The orders of a log already parsed into a [`TransactionTable`] (its amounts, if any):
+    /// the same as [`read`](Self::read) on the text, without parsing it again.
+    ///
+    /// ```
+    /// use clv::analysis::OrderLog;
+    /// use clv::data::transactions::{DateFormat, TransactionLogOptions, TransactionTable};
+    /// let log = " 00004 0001 19970101  2   29.33\n 00004 0001 19970118  2   29.73\n";
+    /// let options = TransactionLogOptions::new(1, 2).amount(4).whitespace().no_header()
+    ///     .date_format(DateFormat::Compact);
+    /// let table = TransactionTable::read(log.as_bytes(), &options).unwrap();
+    /// let orders = OrderLog::from_table(&table, None).unwrap();
+    /// assert_eq!(orders, OrderLog::read(log.as_bytes(), &options, None).unwrap());
+    /// ```
+    pub fn from_table(
+        table: &TransactionTable,
+        observation_end: Option<NaiveDate>,
+    ) -> Result<Self> {
+        let mut b = Builder::new(observation_end);
+        for r in table.records() {
+            b.push(r.line as usize, r.customer, r.time.date(), r.amount)?;
+        }
         b.finish()
     }
 

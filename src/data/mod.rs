@@ -8,6 +8,8 @@ pub(crate) mod hash;
 pub mod identify;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+#[cfg(feature = "parquet")]
+pub mod parquet_tables;
 pub mod periods;
 pub mod retention;
 pub mod rfm;

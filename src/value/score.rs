@@ -214,7 +214,9 @@ pub struct ScoredFile {
 
 /// Scores `chunks` (consecutive tables of one input, such as [`RfmChunks`](crate::data::RfmChunks)
 /// gives) with `score` (typically [`value_table`](crate::value::value_table)) and writes the
-/// scores to `output` as [`ValueTable::write_csv`] would write the whole table, atomically;
+/// scores to `output` as [`ValueTable::write_csv`] would write the whole table (as
+/// `ValueTable::write_parquet` would, a record batch per chunk, when `output` ends in
+/// `.parquet` and the `parquet` feature is on), atomically;
 /// `inspect` sees each scored chunk (to keep the most valuable customers, say). Memory is bounded
 /// by a chunk and its scores.
 ///
@@ -253,6 +255,22 @@ where
         chunks: 0,
         total_clv: 0.0,
     };
+    #[cfg(feature = "parquet")]
+    if crate::data::parquet_tables::is_parquet(output) {
+        let mut chunks = chunks.into_iter();
+        crate::data::parquet_tables::write_batches(output, || {
+            let Some(chunk) = chunks.next() else {
+                return Ok(None);
+            };
+            let scores = score(&chunk?)?;
+            done.customers += scores.len();
+            done.chunks += 1;
+            done.total_clv += scores.total_clv();
+            inspect(&scores);
+            scores.record_batch(output, &[]).map(Some)
+        })?;
+        return Ok(done);
+    }
     crate::io::write_atomically(output, |w| {
         let header = VALUE_TABLE_COLUMNS.join(",") + "\n";
         w.write_all(header.as_bytes())

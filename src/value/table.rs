@@ -189,16 +189,7 @@ impl ValueTable {
         path: impl AsRef<Path>,
         extra: &[(&str, &Array1<f64>)],
     ) -> Result<()> {
-        if let Some((name, c)) = extra.iter().find(|(_, c)| c.len() != self.len()) {
-            return Err(Error::invalid_argument(
-                *name,
-                c.len(),
-                format!(
-                    "an extra column needs one value per customer ({})",
-                    self.len()
-                ),
-            ));
-        }
+        self.check_extra(extra)?;
         let columns = self.numeric_columns();
         let mut header: Vec<&str> = VALUE_TABLE_COLUMNS.to_vec();
         header.extend(extra.iter().map(|(name, _)| *name));
@@ -209,6 +200,86 @@ impl ValueTable {
                 push_f64(line, column[i]);
             }
         })
+    }
+
+    /// Writes the table as a Parquet file with the columns of [`write_csv`](Self::write_csv)
+    /// (ids as text, numbers as `Float64`), atomically.
+    ///
+    /// ```
+    /// # #[cfg(feature = "parquet")] {
+    /// use clv::value::ValueTable;
+    /// let csv = "customer_id,frequency,recency,T,monetary_value,p_alive,churn_probability,expected_purchases,expected_spend,clv\n\
+    ///            7,2,30.43,38.86,22.35,0.9,0.1,1.5,24.66,35.1\n";
+    /// let t = ValueTable::from_csv_reader(csv.as_bytes(), clv::TimeUnit::Weeks).unwrap();
+    /// let path = std::env::temp_dir().join("clv-doc-scores.parquet");
+    /// t.write_parquet(&path).unwrap();
+    /// assert_eq!(ValueTable::read_parquet(&path, clv::TimeUnit::Weeks).unwrap(), t);
+    /// # }
+    /// ```
+    #[cfg(feature = "parquet")]
+    pub fn write_parquet(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.write_parquet_with(path, &[])
+    }
+
+    /// [`write_parquet`](Self::write_parquet) with `extra` columns after the table's own, as
+    /// [`write_csv_with`](Self::write_csv_with).
+    #[cfg(feature = "parquet")]
+    pub fn write_parquet_with(
+        &self,
+        path: impl AsRef<Path>,
+        extra: &[(&str, &Array1<f64>)],
+    ) -> Result<()> {
+        let path = path.as_ref();
+        let mut batch = Some(self.record_batch(path, extra)?);
+        crate::data::parquet_tables::write_batches(path, || Ok(batch.take()))
+    }
+
+    /// The table (and `extra` columns) as one Arrow record batch; `path` names the file in
+    /// errors.
+    #[cfg(feature = "parquet")]
+    pub(crate) fn record_batch(
+        &self,
+        path: &Path,
+        extra: &[(&str, &Array1<f64>)],
+    ) -> Result<arrow_array::RecordBatch> {
+        self.check_extra(extra)?;
+        let mut columns: Vec<(&str, &Array1<f64>)> = VALUE_TABLE_COLUMNS[1..]
+            .iter()
+            .copied()
+            .zip(self.numeric_columns())
+            .collect();
+        columns.extend_from_slice(extra);
+        crate::data::parquet_tables::record_batch(path, VALUE_TABLE_COLUMNS[0], &self.ids, &columns)
+    }
+
+    /// Reads a table from a Parquet file with the columns of [`write_csv`](Self::write_csv),
+    /// validated as [`read_csv`](Self::read_csv) validates the CSV (errors name the row,
+    /// counting from 1, the column and the value).
+    #[cfg(feature = "parquet")]
+    pub fn read_parquet(path: impl AsRef<Path>, unit: TimeUnit) -> Result<Self> {
+        let path = path.as_ref();
+        let text = crate::data::parquet_tables::CsvFromParquet::open(path)?;
+        Self::from_csv_reader(text, unit).map_err(|e| match e {
+            Error::Empty { .. } => Error::Empty {
+                what: path.display().to_string(),
+            },
+            other => other,
+        })
+    }
+
+    /// An error unless every extra column has one value per customer.
+    fn check_extra(&self, extra: &[(&str, &Array1<f64>)]) -> Result<()> {
+        match extra.iter().find(|(_, c)| c.len() != self.len()) {
+            Some((name, c)) => Err(Error::invalid_argument(
+                *name,
+                c.len(),
+                format!(
+                    "an extra column needs one value per customer ({})",
+                    self.len()
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 
     /// Appends row `i` as a CSV line without its line end.

@@ -188,6 +188,8 @@ impl RfmArgs {
         let what = || format!("reading {}", crate::paths::shown(path));
         let mut input: Box<dyn Read + Send> = if crate::paths::is_standard(path) {
             Box::new(std::io::stdin())
+        } else if crate::paths::is_parquet(path) {
+            parquet_as_csv(path).context(what())?
         } else {
             Box::new(std::fs::File::open(path).context(what())?)
         };
@@ -318,6 +320,25 @@ pub fn parse_numbers(s: &str, n: usize, what: &str) -> Result<Vec<f64>, Failure>
             "{what}: expected {n} comma-separated numbers, got {s:?}"
         ))),
     }
+}
+
+/// A Parquet RFM table read as the CSV text of its columns (the same names, checks and
+/// errors as the CSV).
+#[cfg(feature = "parquet")]
+fn parquet_as_csv(path: &Path) -> clv::Result<Box<dyn Read + Send>> {
+    Ok(Box::new(clv::data::parquet_tables::CsvFromParquet::open(
+        path,
+    )?))
+}
+
+#[cfg(not(feature = "parquet"))]
+fn parquet_as_csv(path: &Path) -> clv::Result<Box<dyn Read + Send>> {
+    // (refused earlier by crate::paths::parquet_supported)
+    Err(clv::Error::invalid_option(
+        "input",
+        path.display(),
+        "Parquet files need clv built with the `parquet` feature",
+    ))
 }
 
 #[cfg(test)]

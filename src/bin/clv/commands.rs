@@ -46,16 +46,33 @@ pub fn summarize_log(path: &Path, log: &LogArgs) -> Result<Summary, Failure> {
         .context(format!("reading {}", path.display()))
 }
 
+/// Writes a customer table as Parquet for a `.parquet` output (with the `parquet` feature),
+/// else as CSV.
+fn write_table(table: &CustomerTable, output: &Path) -> clv::Result<()> {
+    #[cfg(feature = "parquet")]
+    if paths::is_parquet(output) {
+        return table.write_parquet(output);
+    }
+    table.write_csv(output)
+}
+
 pub fn summarize(a: &SummarizeArgs, progress: &Progress) -> Result<(), Failure> {
     paths::refuse_input_as_output(&a.output, &[&a.transactions])?;
+    paths::parquet_supported(&a.output)?;
     progress.step(format!("summarising {}", paths::shown(&a.transactions)));
     let s = summarize_log(&a.transactions, &a.log)?;
     match &s.holdout {
+        Some(_) if paths::is_parquet(&a.output) => {
+            return Err(Failure::new(format!(
+                "writing {}: a calibration/holdout table is written as CSV only; choose an \
+                 output ending in .csv",
+                a.output.display()
+            )))
+        }
         Some(h) => write_calibration_holdout(&a.output, &s.table, h)?,
-        None => s
-            .table
-            .write_csv(&a.output)
-            .context(format!("writing {}", a.output.display()))?,
+        None => {
+            write_table(&s.table, &a.output).context(format!("writing {}", a.output.display()))?
+        }
     }
     crate::unit_file::write(&a.output, s.table.unit())?;
     progress.finish();
@@ -236,6 +253,7 @@ pub fn print_fit(name: &str, report: &clv::fit::FitReport, unit: Option<TimeUnit
 
 pub fn fit(a: &FitArgs, progress: &Progress) -> Result<(), Failure> {
     paths::refuse_input_as_output(&a.output, &[&a.rfm])?;
+    paths::parquet_supported(&a.rfm)?;
     // the file is read in chunks into what the fits need (its distinct histories and the
     // repeat customers' spends), never held whole
     let (chunks, warning) =
@@ -349,6 +367,8 @@ pub fn print_top(scores: &ValueTable, n: usize) {
 
 pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
     paths::refuse_input_as_output(&a.output, &[&a.model, &a.rfm])?;
+    paths::parquet_supported(&a.output)?;
+    paths::parquet_supported(&a.rfm)?;
     let model = ModelFile::read(&a.model)?;
     let purchase = &model.purchase;
     let (chunks, warning) =

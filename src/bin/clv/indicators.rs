@@ -13,7 +13,7 @@ use clv::analysis::{
     HealthWeights, OrderLog, Pseudonymizer, RevenueSplit, ScoreView, SegmentOptions, Segmentation,
     TierBy, TierOptions, Tiers,
 };
-use clv::data::transactions::{NaiveDate, TransactionLogOptions};
+use clv::data::transactions::{NaiveDate, TransactionLogOptions, TransactionTable};
 use clv::report::{indicators, Section};
 use clv::value::ValueTable;
 use clv::Duration;
@@ -321,8 +321,7 @@ impl Indicators {
 #[allow(clippy::too_many_arguments)]
 pub fn report_sections(
     scores: &ValueTable,
-    bytes: &[u8],
-    options: &TransactionLogOptions,
+    log: &TransactionTable,
     score_end: Option<NaiveDate>,
     log_end: Option<NaiveDate>,
     horizon: Duration,
@@ -332,7 +331,7 @@ pub fn report_sections(
     let view = ScoreView::from_value_table(scores).context("indicators")?;
     let segmentation =
         segment_customers(&view, &SegmentOptions::default()).context("indicators")?;
-    let whole = OrderLog::read(bytes, options, log_end).context("reading the log")?;
+    let whole = OrderLog::from_table(log, log_end).context("reading the log")?;
     let churn_log = match score_end {
         Some(end) => whole.up_to(end).context("the log up to the scores' end")?,
         None => whole.clone(),

@@ -157,7 +157,7 @@ pub fn write_scores(
 ) -> Result<(), Failure> {
     let writing = || format!("writing {}", output.display());
     let Some(p) = predictive else {
-        return scores.write_csv(output).context(writing());
+        return write_with(scores, output, &[]).context(writing());
     };
     let i = p.customers();
     let mut extra = vec![
@@ -170,8 +170,21 @@ pub fn write_scores(
     }
     extra.push(("p_alive_low", &i.p_alive_low));
     extra.push(("p_alive_high", &i.p_alive_high));
-    scores.write_csv_with(output, &extra).context(writing())?;
+    write_with(scores, output, &extra).context(writing())?;
     write_notes(output, p)
+}
+
+/// Writes `scores` and `extra` columns as Parquet for a `.parquet` output, else as CSV.
+fn write_with(
+    scores: &ValueTable,
+    output: &Path,
+    extra: &[(&str, &ndarray::Array1<f64>)],
+) -> clv::Result<()> {
+    #[cfg(feature = "parquet")]
+    if crate::paths::is_parquet(output) {
+        return scores.write_parquet_with(output, extra);
+    }
+    scores.write_csv_with(output, extra)
 }
 
 /// The notes file beside `output` (`SCORES.csv.notes`): what the interval columns are.

@@ -25,7 +25,6 @@ mod model_file;
 mod notes;
 mod paths;
 mod progress;
-mod purchase_days;
 mod purchase_scores;
 mod report_cmd;
 mod report_dir;

@@ -23,6 +23,23 @@ pub fn is_standard(path: &Path) -> bool {
     path.as_os_str() == clv::io::STANDARD_STREAM
 }
 
+/// Whether `path` names a Parquet file (its extension is `parquet`, in any case).
+pub fn is_parquet(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+/// An error for a `.parquet` path when clv is built without the `parquet` feature.
+pub fn parquet_supported(path: &Path) -> Result<(), Failure> {
+    if is_parquet(path) && !cfg!(feature = "parquet") {
+        return Err(Failure::new(format!(
+            "{}: Parquet files need clv built with the `parquet` feature",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// How a path is named in messages: `standard input` for `-`.
 pub fn shown(path: &Path) -> String {
     if is_standard(path) {

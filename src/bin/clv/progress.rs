@@ -31,23 +31,6 @@ impl Progress {
         self.bar.set_message(message.into());
     }
 
-    /// Starts a step of `total` units of work.
-    pub fn counted(&self, message: impl Into<String>, total: u64) {
-        self.bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({elapsed})")
-                .expect("valid template")
-                .progress_chars("=> "),
-        );
-        self.bar.set_length(total);
-        self.bar.set_position(0);
-        self.bar.set_message(message.into());
-    }
-
-    /// Sets the done units of a counted step.
-    pub fn set(&self, done: u64) {
-        self.bar.set_position(done);
-    }
-
     /// Prints a line on stdout without garbling the progress line.
     pub fn println(&self, line: impl AsRef<str>) {
         self.bar.suspend(|| say!("{}", line.as_ref()));

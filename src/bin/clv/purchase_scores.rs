@@ -30,6 +30,13 @@ pub fn write<M: PurchaseModel + ?Sized>(
     why: &str,
     reading: &str,
 ) -> Result<(), Failure> {
+    if crate::paths::is_parquet(output) {
+        return Err(Failure::new(format!(
+            "writing {}: scores without a spend model ({why}) are written as CSV only; \
+             choose an output ending in .csv",
+            output.display()
+        )));
+    }
     let mut failure = None;
     // aborts the write (the output stays untouched); `failure` says why
     let stopped = || clv::Error::Empty {

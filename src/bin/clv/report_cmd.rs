@@ -5,12 +5,14 @@ use std::path::{Path, PathBuf};
 use chrono::Days;
 use clap::Args;
 use clv::analysis::{
-    calendar_cohorts, cohort_table, segment_customers, CohortOptions, CohortPeriod, ScoreView,
-    SegmentOptions,
+    calendar_cohorts, cohort_table, segment_customers, CohortOptions, CohortPeriod,
+    PurchaseHistory, ScoreView, SegmentOptions,
 };
-use clv::data::transactions::{DateFormat, NaiveDate, Summary, TransactionLogOptions};
+use clv::data::transactions::{
+    DateFormat, NaiveDate, Summary, TransactionLogOptions, TransactionTable,
+};
 use clv::report::intervals::HoldoutPredictive;
-use clv::report::tracking::{tracking_band, tracking_from_log, TrackingBand};
+use clv::report::tracking::{tracking_band, tracking_from_table, TrackingBand};
 use clv::report::{sections, Report, Section};
 use clv::value::interval::{GroupTotals, Predictive, TotalInterval};
 use clv::value::{value_table, ClvConfig, Discount, ValueTable};
@@ -26,7 +28,6 @@ use crate::commands::{
 use crate::failure::{Context, Failure};
 use crate::model_file::{ModelFile, FORMAT};
 use crate::progress::Progress;
-use crate::purchase_days::purchase_history;
 use crate::segment_cmd::{cohorts_section, segments_section};
 
 /// The CDNOW sample (Fader, Hardie & Lee 2005): 2,357 customers of the Q1 1997 cohort,
@@ -257,20 +258,28 @@ fn input(a: &ReportArgs) -> Result<Input, Failure> {
     }
 }
 
+/// Parses the log, once: the summary, the tracking, the cohorts' purchase history and the
+/// indicators' orders all come from this table (the text is let go).
+fn parse(input: &mut Input) -> Result<TransactionTable, Failure> {
+    let bytes = std::mem::take(&mut input.bytes);
+    TransactionTable::read(&bytes[..], &input.options).context(format!("reading {}", input.name))
+}
+
 /// Summarises the log, keeping every transaction if it is out of order.
-fn summarize(input: &Input) -> Result<Summary, Failure> {
+fn summarize(input: &Input, log: &TransactionTable) -> Result<Summary, Failure> {
     let cal = input.calibration_end.map(midnight);
-    crate::paths::summarize_bytes(&input.bytes, &input.options, cal, &input.name)
+    log.summary(cal).context(format!("reading {}", input.name))
 }
 
 pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
     let log: Vec<&Path> = a.transactions.iter().map(PathBuf::as_path).collect();
     crate::report_dir::refuse_inputs(&a.output, &log)?;
     let level = a.interval_level()?;
-    let input = input(a)?;
+    let mut input = input(a)?;
     let config = a.value.config()?;
     progress.step(format!("summarising {}", input.name));
-    let summary = summarize(&input)?;
+    let log = parse(&mut input)?;
+    let summary = summarize(&input, &log)?;
     let table = &summary.table;
     let unit = table.unit();
     let purchases = fit_purchases(a, &summary, progress)?;
@@ -330,20 +339,9 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
         let end = input
             .observation_end
             .unwrap_or(cal + Days::new((h.duration.in_unit(clv::TimeUnit::Days)).round() as u64));
-        progress.counted("tracking repeat transactions week by week", 0);
-        let tracking = tracking_from_log(
-            &input.bytes,
-            &input.options,
-            origin,
-            cal,
-            end,
-            unit,
-            |done, total| {
-                progress.counted("tracking repeat transactions week by week", total as u64);
-                progress.set(done as u64);
-            },
-        )
-        .context("tracking plot")?;
+        progress.step("tracking repeat transactions week by week");
+        let tracking =
+            tracking_from_table(&log, origin, cal, end, unit).context("tracking plot")?;
         progress.step("model checks");
         let how_sure =
             level.map(|level| holdout_intervals(&purchases, table, h, &tracking, level, progress));
@@ -413,12 +411,12 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
                 ));
             }
             progress.step("segments and cohorts");
-            for section in segments_and_cohorts(&scores, &input, predictive.as_ref(), &a.output, &mut files)? {
+            for section in segments_and_cohorts(&scores, &input, &log, predictive.as_ref(), &a.output, &mut files)? {
                 report.push(section);
             }
             let score_end = input.calibration_end.or(input.observation_end);
             for section in crate::indicators::report_sections(
-                &scores, &input.bytes, &input.options, score_end, input.observation_end,
+                &scores, &log, score_end, input.observation_end,
                 config.horizon, &a.output, &mut files,
             )? {
                 report.push(section);
@@ -457,6 +455,7 @@ pub fn report(a: &ReportArgs, progress: &Progress) -> Result<(), Failure> {
 fn segments_and_cohorts(
     scores: &ValueTable,
     input: &Input,
+    log: &TransactionTable,
     predictive: Option<&Predictive>,
     dir: &Path,
     files: &mut Vec<String>,
@@ -464,12 +463,8 @@ fn segments_and_cohorts(
     let view = ScoreView::from_value_table(scores).context("segments")?;
     let options = SegmentOptions::default();
     let segmentation = segment_customers(&view, &options).context("segments")?;
-    let history = purchase_history(
-        &input.bytes,
-        &input.options,
-        input.observation_end,
-        &input.name,
-    )?;
+    let history = PurchaseHistory::from_table(log, input.observation_end)
+        .context(format!("reading {}", input.name))?;
     let cohorts = calendar_cohorts(&scores.ids, &history, CohortPeriod::Month)
         .context("acquisition cohorts")?;
     let table = cohort_table(&view, &cohorts, Some(&history), &CohortOptions::default())

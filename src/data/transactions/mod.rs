@@ -54,6 +54,7 @@ mod csv_log;
 mod dates;
 mod ids;
 mod summarizer;
+mod table;
 
 use std::io::Read;
 use std::path::Path;
@@ -64,6 +65,7 @@ pub use summarizer::{
     Holdout, LogOrder, RefundPolicy, Summarizer, Summary, SummaryOptions, SummaryStats,
     REFUND_REFUSED,
 };
+pub use table::TransactionTable;
 
 use crate::data::rfm::CustomerTable;
 use crate::error::{Error, Result};

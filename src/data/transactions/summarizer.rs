@@ -392,7 +392,7 @@ pub struct Summarizer {
     pub(crate) labels: ColumnLabels,
 }
 
-fn period_i32(period: Period, seconds: i64) -> Option<i32> {
+pub(crate) fn period_i32(period: Period, seconds: i64) -> Option<i32> {
     i32::try_from(period.index_of_seconds(seconds))
         .ok()
         .filter(|&p| p != NONE)
