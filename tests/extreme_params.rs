@@ -279,3 +279,25 @@ fn extreme_kernel_matches_mpmath() {
         bad.join("\n")
     );
 }
+
+/// Found by `pareto_nbd_predictions_finite_and_bounded`: with alpha = 6e17 the death integral
+/// formed `beta - alpha + (alpha + tau)` and lost every digit of tau (P(alive) NaN).
+#[test]
+fn pareto_nbd_huge_alpha_against_tiny_beta_is_finite() {
+    let (r, alpha, s) = (
+        8.582682120085312e19,
+        6.310157305148588e17,
+        40429833320760.84,
+    );
+    for (beta, c, h) in [
+        (1.0, (1, 5949.626065161835, 8598.37967162631), 1.0),
+        (
+            0.003288571205519365,
+            (7381, 5949.626065161835, 8598.37967162631),
+            59.69987807453297,
+        ),
+    ] {
+        let m = ParetoNbd::new(r, alpha, s, beta, TimeUnit::Weeks).unwrap();
+        property(&m, [r, alpha, s, beta], c, Duration::weeks(h));
+    }
+}

@@ -71,8 +71,11 @@ pub(crate) fn ln_death_integral<const GRAD: bool>(
         let scale = (-m * ua).exp();
         for (x, w) in nodes.iter().zip(weights) {
             let u = ua - (em * x).ln_1p() / m;
-            let c_tau = c1 * u.exp();
-            let o_tau = other - base + c_tau;
+            let eu = u.exp();
+            let c_tau = c1 * eu;
+            // other + tau with tau = c_tau - base formed without cancelling: at base = 6e17,
+            // `other - base + c_tau` lost every digit of tau and went negative (NaN P(alive))
+            let o_tau = other + (base * u.exp_m1() + y1 * eu);
             let e = scale * w * (ln_resid(c_tau, o_tau) - shift).exp();
             sum += e;
             if GRAD {
