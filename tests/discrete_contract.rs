@@ -471,3 +471,41 @@ fn bgbb_conditional_distribution_sums_to_one_and_has_the_conditional_mean() {
         )
         .is_err());
 }
+
+/// The fixture of `scripts/bgbb_conditional_pmf_reference.py`: each probability from the
+/// process's definition with mpmath at 30 digits, checked by a second derivation at 40.
+#[derive(serde::Deserialize)]
+struct PmfFixture {
+    cases: Vec<PmfCase>,
+}
+
+#[derive(serde::Deserialize)]
+struct PmfCase {
+    params: [f64; 4],
+    x: u32,
+    t_x: u32,
+    n: u32,
+    horizon: u32,
+    pmf: Vec<f64>,
+}
+
+#[test]
+fn bgbb_conditional_distribution_matches_mpmath() {
+    let text = std::fs::read_to_string("tests/fixtures/bgbb_conditional_pmf.json").unwrap();
+    let fixture: PmfFixture = serde_json::from_str(&text).unwrap();
+    let (mut worst, mut values, mut pmf) = (0.0f64, 0, Vec::new());
+    for c in &fixture.cases {
+        let [a, b, g, d] = c.params;
+        let m = BgBb::new(a, b, g, d).unwrap();
+        m.conditional_pmf(&h(c.x, c.t_x, c.n), Periods(c.horizon), &mut pmf)
+            .unwrap();
+        assert_eq!(pmf.len(), c.pmf.len());
+        for (got, want) in pmf.iter().zip(&c.pmf) {
+            worst = worst.max((got - want).abs() / want);
+            values += 1;
+        }
+    }
+    println!("{values} values, worst relative error {worst:.1e}");
+    assert_eq!(values, 342);
+    assert!(worst < 1e-9, "worst relative error {worst}");
+}
