@@ -354,13 +354,17 @@ fn split(d: f64, p_star: f64, q_star: f64) -> (f64, f64) {
 
 /// `l(d) = a d - (a + bx) ln(q* + p* e^d)`, 0 at the mode `d = 0`, written so that the two
 /// large terms do not cancel: with `p* <= 1/2` (`a <= bx`) as `a d - s ln1p(p* expm1(d))`,
-/// otherwise as `-bx d - s (ln1p(-q*) + ln1p(q*/p* e^-d))` (the same, with the roles of the
-/// ends swapped), each switching to the other where an exponential would overflow.
+/// otherwise as `-bx d - s ln1p(q* expm1(-d))` (the same, with the roles of the ends swapped),
+/// each switching to the other where an exponential would overflow.
+///
+/// Near the mode (where a concentrated Beta has all its mass) both forms go through
+/// [`log_density_near_mode`]: `a d` and `s ln1p(..)` are each about `sqrt(a)` there and cancel
+/// to about 1, which left rounding noise of `1e-16 sqrt(a)` in the density (1e-10 at
+/// `a = 1e12`), above the quadrature's tolerance: it never settled.
 fn log_density(d: f64, a: f64, bx: f64, p_star: f64, q_star: f64) -> f64 {
     let s = a + bx;
-    let from_left = |d: f64| a * d - s * (p_star * d.exp_m1()).ln_1p();
-    let from_right =
-        |d: f64| -bx * d - s * ((-q_star).ln_1p() + (q_star / p_star * (-d).exp()).ln_1p());
+    let from_left = |d: f64| log_density_near_mode(d, a, s, p_star);
+    let from_right = |d: f64| log_density_near_mode(-d, bx, s, q_star);
     if (p_star <= 0.5 && d < 700.0) || d > -700.0 && p_star > 0.5 {
         if p_star <= 0.5 {
             from_left(d)
@@ -372,6 +376,52 @@ fn log_density(d: f64, a: f64, bx: f64, p_star: f64, q_star: f64) -> f64 {
     } else {
         from_left(d)
     }
+}
+
+/// `a d - s ln1p(p expm1(d))` with `a = s p`. For `|d| < 1/2` it is rewritten as
+/// `s (u - ln1p(u)) - a (expm1(d) - d)`, `u = p expm1(d)`, both differences by their series:
+/// every term is then of the size of the result, with no cancellation of large numbers.
+fn log_density_near_mode(d: f64, a: f64, s: f64, p: f64) -> f64 {
+    if d.abs() >= 0.5 {
+        return a * d - s * (p * d.exp_m1()).ln_1p();
+    }
+    let u = p * d.exp_m1();
+    s * u_minus_ln1p(u) - a * expm1_minus_x(d)
+}
+
+/// `u - ln1p(u)` without cancellation for `|u| < 0.65` (series `sum_{n>=2} (-u)^n / n`).
+fn u_minus_ln1p(u: f64) -> f64 {
+    if u.abs() >= 0.65 {
+        return u - u.ln_1p();
+    }
+    let mut power = u * u;
+    let mut sum = 0.0;
+    let mut n = 2.0;
+    loop {
+        let term = power / n;
+        sum += term;
+        if term.abs() <= 1e-17 * sum.abs() {
+            return sum;
+        }
+        power *= -u;
+        n += 1.0;
+    }
+}
+
+/// `expm1(x) - x` without cancellation for `|x| < 1/2` (series `sum_{n>=2} x^n / n!`).
+fn expm1_minus_x(x: f64) -> f64 {
+    if x.abs() >= 0.5 {
+        return x.exp_m1() - x;
+    }
+    let mut term = x * x / 2.0;
+    let mut sum = term;
+    let mut n = 2.0;
+    while term.abs() > 1e-17 * sum.abs() {
+        n += 1.0;
+        term *= x / n;
+        sum += term;
+    }
+    sum
 }
 
 /// `(int f.0, int f.1)` over `[lo, hi]` by 20-point Gauss-Legendre, bisected until the halves
