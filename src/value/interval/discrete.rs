@@ -19,8 +19,9 @@ use crate::models::bgbb::BgBb;
 use crate::models::discrete::DiscreteFit;
 
 use super::{
-    add_weighted, check_level, count_interval, logit, logit_interval, sigma_vectors,
-    standard_normal_quantile, total_interval, CustomerIntervals, GroupTotals, Moments,
+    add_weighted, check_level, count_interval, logit, logit_interval, one_group, sigma_vectors,
+    standard_normal_quantile, total_interval, weighted_coverage, CustomerIntervals, GroupTotals,
+    Moments,
 };
 
 /// One distinct history: moments at the estimate (index 0) and at each sigma point, the
@@ -142,19 +143,12 @@ impl DiscretePredictive {
     /// When `actual` does not have one value per row.
     pub fn coverage(&self, actual: &[f64]) -> f64 {
         assert_eq!(actual.len(), self.len(), "one actual count per row");
-        let (mut inside, mut all) = (0.0, 0.0);
-        for (i, &y) in actual.iter().enumerate() {
-            let (low, high) = self.distinct[self.distinct_of[i] as usize].purchases;
-            all += self.weights[i];
-            if low <= y && y <= high {
-                inside += self.weights[i];
-            }
-        }
-        if all > 0.0 {
-            inside / all
-        } else {
-            0.0
-        }
+        weighted_coverage(actual, |i| {
+            (
+                self.weights[i],
+                self.distinct[self.distinct_of[i] as usize].purchases,
+            )
+        })
     }
 
     /// The randomised probability integral transform of each row's actual transactions
@@ -181,15 +175,7 @@ impl DiscretePredictive {
 
     /// The totals of the rows in `rows` (all when `None`), with their interval.
     pub fn total(&self, rows: Option<&[usize]>) -> GroupTotals {
-        let labels: Vec<usize> = match rows {
-            None => vec![0; self.len()],
-            Some(rows) => {
-                let mut l = vec![1; self.len()];
-                rows.iter().for_each(|&r| l[r] = 0);
-                l
-            }
-        };
-        self.group_totals(&labels, 1)[0]
+        self.group_totals(&one_group(rows, self.len()), 1)[0]
     }
 
     /// The totals of each group `0..groups`, row `i` being in group `labels[i]` (labels at or

@@ -314,33 +314,17 @@ impl Predictive {
     /// When `actual` does not have one value per customer.
     pub fn coverage(&self, actual: &[f64]) -> f64 {
         assert_eq!(actual.len(), self.len(), "one actual count per customer");
-        let (mut inside, mut all) = (0.0, 0.0);
-        for (i, (&y, &d)) in actual.iter().zip(&self.distinct_of).enumerate() {
-            let (low, high) = self.distinct[d as usize].purchases;
-            let w = self.weight(i);
-            all += w;
-            if low <= y && y <= high {
-                inside += w;
-            }
-        }
-        if all > 0.0 {
-            inside / all
-        } else {
-            0.0
-        }
+        weighted_coverage(actual, |i| {
+            (
+                self.weight(i),
+                self.distinct[self.distinct_of[i] as usize].purchases,
+            )
+        })
     }
 
     /// The totals of the customers in `rows` (all when `None`), with their intervals.
     pub fn total(&self, rows: Option<&[usize]>) -> GroupTotals {
-        let labels: Vec<usize> = match rows {
-            None => vec![0; self.len()],
-            Some(rows) => {
-                let mut l = vec![1; self.len()];
-                rows.iter().for_each(|&r| l[r] = 0);
-                l
-            }
-        };
-        self.group_totals(&labels, 1)[0]
+        self.group_totals(&one_group(rows, self.len()), 1)[0]
     }
 
     /// The totals of each group `0..groups`, customer `i` being in group `labels[i]` (labels
@@ -409,6 +393,37 @@ impl Predictive {
     fn spend_parameter_variance(&self, i: usize) -> f64 {
         let points = self.spend.as_ref().expect("a spend model").stride - 1;
         spread_of((1..=points).map(|l| self.clv_moments(i, 0, l).0))
+    }
+}
+
+/// Group labels putting the rows `rows` (all when `None`) of `n` in group 0 and the others in
+/// group 1 (left out of a one-group total).
+fn one_group(rows: Option<&[usize]>, n: usize) -> Vec<usize> {
+    match rows {
+        None => vec![0; n],
+        Some(rows) => {
+            let mut l = vec![1; n];
+            rows.iter().for_each(|&r| l[r] = 0);
+            l
+        }
+    }
+}
+
+/// The weighted share of rows whose `actual[i]` is inside its interval; `row(i)` gives row
+/// `i`'s weight and interval.
+fn weighted_coverage(actual: &[f64], row: impl Fn(usize) -> (f64, (f64, f64))) -> f64 {
+    let (mut inside, mut all) = (0.0, 0.0);
+    for (i, &y) in actual.iter().enumerate() {
+        let (w, (low, high)) = row(i);
+        all += w;
+        if low <= y && y <= high {
+            inside += w;
+        }
+    }
+    if all > 0.0 {
+        inside / all
+    } else {
+        0.0
     }
 }
 
