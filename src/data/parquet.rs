@@ -89,14 +89,17 @@ pub fn summarize_parquet_detailed(
     summarize_with(path, options, calibration_end, |s| read(path, options, s))
 }
 
-fn parquet_error(path: &Path, e: impl std::fmt::Display) -> Error {
+pub(crate) fn parquet_error(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::io(
         path,
         std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
     )
 }
 
-fn read(path: &Path, options: &TransactionLogOptions, summarizer: &mut Summarizer) -> Result<()> {
+/// The reader builder of the Parquet file at `path` and its column names, in file order.
+pub(crate) fn open_with_names(
+    path: &Path,
+) -> Result<(ParquetRecordBatchReaderBuilder<File>, Vec<String>)> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let builder =
         ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| parquet_error(path, e))?;
@@ -106,6 +109,11 @@ fn read(path: &Path, options: &TransactionLogOptions, summarizer: &mut Summarize
         .iter()
         .map(|f| f.name().clone())
         .collect();
+    Ok((builder, names))
+}
+
+fn read(path: &Path, options: &TransactionLogOptions, summarizer: &mut Summarizer) -> Result<()> {
+    let (builder, names) = open_with_names(path)?;
     let layout = Layout::resolve(options, Some(&names))?;
     summarizer.labels = layout.labels.clone();
     let mut wanted = vec![layout.customer, layout.time];

@@ -8,7 +8,6 @@
 //! integers and floating point. Writing stores the ids as text and every number as a
 //! `Float64`, atomically.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
@@ -20,8 +19,10 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 use ndarray::Array1;
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReader;
 use parquet::arrow::ArrowWriter;
+
+use crate::data::parquet::{open_with_names, parquet_error};
 
 use crate::error::{Error, Result};
 use crate::io::{push_csv_field, push_f64};
@@ -35,13 +36,6 @@ use crate::io::{push_csv_field, push_f64};
 pub fn is_parquet(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
-}
-
-fn parquet_error(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::io(
-        path,
-        std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
-    )
 }
 
 /// A Parquet table read as the CSV text of its rows (header first), a record batch at a
@@ -76,15 +70,7 @@ impl CsvFromParquet {
     /// Opens the Parquet file at `path`; its header line is the first text read.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let builder =
-            ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| parquet_error(path, e))?;
-        let names: Vec<String> = builder
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
+        let (builder, names) = open_with_names(path)?;
         let batches = builder
             .with_batch_size(64 * 1024)
             .build()

@@ -103,15 +103,7 @@ fn write_purchase_scores(
         let mut wtr = csv::Writer::from_writer(w);
         wtr.write_record(header.iter().copied().chain(extra.iter().map(|(n, _)| *n)))?;
         for i in 0..table.len() {
-            let mut row = vec![
-                table.ids()[i].clone(),
-                clv::io::format_number(table.frequency()[i]),
-                clv::io::format_number(table.recency()[i]),
-                clv::io::format_number(table.age()[i]),
-                clv::io::format_number(p_alive[i]),
-                clv::io::format_number(1.0 - p_alive[i]),
-                clv::io::format_number(expected[i]),
-            ];
+            let mut row = crate::purchase_scores::row(table, i, p_alive[i], expected[i]);
             row.extend(extra.iter().map(|(_, c)| clv::io::format_number(c[i])));
             wtr.write_record(row)?;
         }

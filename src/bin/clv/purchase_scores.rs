@@ -66,15 +66,7 @@ pub fn write<M: PurchaseModel + ?Sized>(
                 }
             }
             for i in 0..table.len() {
-                wtr.write_record([
-                    table.ids()[i].clone(),
-                    clv::io::format_number(table.frequency()[i]),
-                    clv::io::format_number(table.recency()[i]),
-                    clv::io::format_number(table.age()[i]),
-                    clv::io::format_number(p_alive[i]),
-                    clv::io::format_number(1.0 - p_alive[i]),
-                    clv::io::format_number(expected[i]),
-                ])?;
+                wtr.write_record(row(&table, i, p_alive[i], expected[i]))?;
             }
             customers += table.len();
             expected_total += expected.sum();
@@ -91,4 +83,18 @@ pub fn write<M: PurchaseModel + ?Sized>(
     );
     say!("wrote {}", output.display());
     Ok(())
+}
+
+/// Customer `i`'s cells under [`COLUMNS`]: her history, P(alive), churn probability and
+/// expected purchases.
+pub fn row(table: &clv::CustomerTable, i: usize, p_alive: f64, expected: f64) -> Vec<String> {
+    vec![
+        table.ids()[i].clone(),
+        clv::io::format_number(table.frequency()[i]),
+        clv::io::format_number(table.recency()[i]),
+        clv::io::format_number(table.age()[i]),
+        clv::io::format_number(p_alive),
+        clv::io::format_number(1.0 - p_alive),
+        clv::io::format_number(expected),
+    ]
 }
