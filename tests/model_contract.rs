@@ -118,6 +118,23 @@ fn p_alive_is_a_probability_and_bulk_equals_one_by_one() {
 }
 
 #[test]
+fn scores_together_per_distinct_and_row_by_row_are_the_same_numbers() {
+    // CDNOW repeats histories; its grouping is computed by the first per-distinct score (or a
+    // fit) and kept, after which every model scores per distinct history: same bits
+    let horizon = Duration::weeks(39.0);
+    each_model(|kind, m| {
+        let fresh = cdnow();
+        let (p, e) = m.p_alive_and_expected_all(&fresh, horizon);
+        assert_eq!(p, m.p_alive_all(&fresh), "{kind}");
+        assert_eq!(e, m.expected_purchases_all(&fresh, horizon), "{kind}");
+        let grouped = cdnow();
+        let _ = clv::data::CompressedRfm::from_table(&grouped);
+        let (pg, eg) = clv::value::alive_and_expected(m, &grouped, horizon);
+        assert_eq!((pg, eg), (p, e), "{kind}");
+    });
+}
+
+#[test]
 fn the_same_population_in_days_and_in_weeks_gives_the_same_predictions() {
     let weeks = grid_table();
     let days = weeks.to_unit(TimeUnit::Days);

@@ -1,6 +1,5 @@
 //! Compression of a customer table: customers with identical (x, t_x, T) become one weighted row.
 
-use crate::data::group::index_unique_triples;
 use crate::data::rfm::CustomerTable;
 
 /// Unique (x, t_x, T) rows with their total weight, in order of first appearance.
@@ -35,9 +34,9 @@ pub struct CompressedRfm {
 impl CompressedRfm {
     /// Compresses `table` (its weights, if any, are summed).
     pub fn from_table(table: &CustomerTable) -> Self {
-        let (group_of, unique) =
-            index_unique_triples(table.frequency(), table.recency(), table.age());
-        let mut weight = vec![0.0; unique.len()];
+        let index = table.distinct_index();
+        let group_of = &index.group_of;
+        let mut weight = vec![0.0; index.table.len()];
         match table.weights() {
             // summed in row order, as customers are met
             Some(w) => group_of
@@ -46,18 +45,12 @@ impl CompressedRfm {
                 .for_each(|(&g, &w)| weight[g as usize] += w),
             None => group_of.iter().for_each(|&g| weight[g as usize] += 1.0),
         }
-        let mut out = CompressedRfm {
-            frequency: Vec::with_capacity(unique.len()),
-            recency: Vec::with_capacity(unique.len()),
-            age: Vec::with_capacity(unique.len()),
+        CompressedRfm {
+            frequency: index.table.frequency().to_vec(),
+            recency: index.table.recency().to_vec(),
+            age: index.table.age().to_vec(),
             weight,
-        };
-        for (x, t_x, age) in unique {
-            out.frequency.push(x);
-            out.recency.push(t_x);
-            out.age.push(age);
         }
-        out
     }
 
     /// Number of unique rows.

@@ -1,7 +1,66 @@
 //! Grouping by value: the one helper behind compression-like work (each row's index among
 //! the distinct values, first appearance first).
 
+use std::sync::{Arc, OnceLock};
+
 use crate::data::hash::FastMap;
+use crate::data::rfm::CustomerTable;
+
+/// Each customer's index among the distinct (x, t_x, T) of a table, and the distinct rows as a
+/// table (empty ids, no spend, no weights), in order of first appearance.
+///
+/// A table computes it once, on first use, and keeps it
+/// ([`CustomerTable::distinct_index`]): the fit's compression and every per-distinct score
+/// (P(alive), expected purchases, the CLV kernel, the intervals) share one grouping of the rows.
+#[derive(Debug)]
+pub(crate) struct DistinctIndex {
+    /// Each row's index among the distinct rows.
+    pub group_of: Vec<u32>,
+    /// The distinct rows, in the unit of the grouped table.
+    pub table: CustomerTable,
+}
+
+impl DistinctIndex {
+    fn of(table: &CustomerTable) -> Self {
+        let (group_of, unique) =
+            index_unique_triples(table.frequency(), table.recency(), table.age());
+        let mut columns = [(); 3].map(|_| Vec::with_capacity(unique.len()));
+        for (x, t_x, age) in unique {
+            columns[0].push(x);
+            columns[1].push(t_x);
+            columns[2].push(age);
+        }
+        let [x, t_x, age] = columns;
+        DistinctIndex {
+            group_of,
+            table: CustomerTable::from_distinct(x, t_x, age, None, table.unit()),
+        }
+    }
+}
+
+/// A table's [`DistinctIndex`], computed on first use. It depends on (x, t_x, T) alone, which
+/// a table never changes after construction; it is not part of the table's value (equality and
+/// serialisation ignore it) and clones share it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DistinctCache(OnceLock<Arc<DistinctIndex>>);
+
+impl DistinctCache {
+    /// The index of `table` (whose cache this is), computed on the first call.
+    pub(crate) fn get_or_compute(&self, table: &CustomerTable) -> &Arc<DistinctIndex> {
+        self.0.get_or_init(|| Arc::new(DistinctIndex::of(table)))
+    }
+
+    /// Whether the index has been computed.
+    pub(crate) fn is_computed(&self) -> bool {
+        self.0.get().is_some()
+    }
+}
+
+impl PartialEq for DistinctCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
 
 /// Index of each value among the distinct values of `values` (by bit pattern, -0 as 0), and the
 /// distinct values in order of first appearance.

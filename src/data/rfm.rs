@@ -2,11 +2,13 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use ndarray::{Array1, ArrayView1};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::data::group::{DistinctCache, DistinctIndex};
 use crate::error::{Error, Result};
 use crate::io::{field_str, push_csv_field, push_f64, CsvBytes};
 use crate::time::TimeUnit;
@@ -206,6 +208,9 @@ pub struct CustomerTable {
     monetary_value: Option<Array1<f64>>,
     weights: Option<Array1<f64>>,
     unit: TimeUnit,
+    /// The grouping of the rows by (x, t_x, T), computed on first use.
+    #[serde(skip)]
+    distinct: DistinctCache,
 }
 
 impl CustomerTable {
@@ -249,6 +254,7 @@ impl CustomerTable {
             monetary_value: None,
             weights: None,
             unit,
+            distinct: DistinctCache::default(),
         })
     }
 
@@ -288,7 +294,20 @@ impl CustomerTable {
             monetary_value: None,
             weights: weights.map(Array1::from),
             unit,
+            distinct: DistinctCache::default(),
         }
+    }
+
+    /// Each row's index among the distinct (x, t_x, T) and the distinct rows, computed on the
+    /// first call and kept.
+    pub(crate) fn distinct_index(&self) -> &Arc<DistinctIndex> {
+        self.distinct.get_or_compute(self)
+    }
+
+    /// Whether [`distinct_index`](Self::distinct_index) has been computed (by a fit, a
+    /// compression or a per-distinct score), so that scoring through it costs no grouping.
+    pub(crate) fn has_distinct_index(&self) -> bool {
+        self.distinct.is_computed()
     }
 
     /// Adds the mean spend per repeat purchase: finite and not negative. A repeat customer may
@@ -418,6 +437,8 @@ impl CustomerTable {
             out.age.mapv_inplace(|v| v * k);
         }
         out.unit = unit;
+        // the grouping is of the times in the old unit
+        out.distinct = DistinctCache::default();
         out
     }
 
@@ -518,6 +539,7 @@ impl CustomerTable {
             monetary_value: layout.monetary_value.map(|_| all.monetary_value.into()),
             weights: layout.weights.map(|_| all.weights.into()),
             unit: options.unit,
+            distinct: DistinctCache::default(),
         })
     }
 

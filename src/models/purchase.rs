@@ -43,7 +43,8 @@ pub trait PurchaseModel: Sync {
     /// for models whose predictions cost more than grouping the rows, a hash per row (Pareto/NBD's
     /// quadratures); closed-form models say false: on 1M whole-day customers, grouping alone
     /// took 57-108 ms against 59-68 ms for BG/NBD's P(alive) and expected purchases of every
-    /// row (`scripts/ab_speed.sh`).
+    /// row (`scripts/ab_speed.sh`). A table whose grouping is already computed (by a fit on it)
+    /// is scored per distinct history whatever this says: it then costs only the scatter.
     fn scores_by_distinct(&self) -> bool {
         true
     }
@@ -144,6 +145,31 @@ pub trait PurchaseModel: Sync {
             .map(|i| self.expected_purchases(&table.get(i), horizon))
             .collect();
         Array1::from(v)
+    }
+
+    /// [`p_alive_all`](Self::p_alive_all) and
+    /// [`expected_purchases_all`](Self::expected_purchases_all) together, the same numbers; a
+    /// model whose expectation is P(alive) times a kernel computes P(alive) once.
+    ///
+    /// ```
+    /// use clv::models::{BgNbd, PurchaseModel};
+    /// use clv::{CustomerTable, Duration, Rfm, TimeUnit};
+    /// let c = |x, t, age| Rfm::new(x, t, age, TimeUnit::Weeks).unwrap();
+    /// let table = CustomerTable::from_customers(&[c(2, 5.0, 9.0), c(0, 0.0, 9.0)]).unwrap();
+    /// let m = BgNbd::new(0.24, 4.41, 0.79, 2.43, TimeUnit::Weeks).unwrap();
+    /// let (p, e) = m.p_alive_and_expected_all(&table, Duration::weeks(4.0));
+    /// assert_eq!(p, m.p_alive_all(&table));
+    /// assert_eq!(e, m.expected_purchases_all(&table, Duration::weeks(4.0)));
+    /// ```
+    fn p_alive_and_expected_all(
+        &self,
+        table: &CustomerTable,
+        horizon: Duration,
+    ) -> (Array1<f64>, Array1<f64>) {
+        (
+            self.p_alive_all(table),
+            self.expected_purchases_all(table, horizon),
+        )
     }
 
     /// Expected cumulative purchases after the end of observation at each of `horizons`
@@ -436,6 +462,13 @@ impl<M: PurchaseModel> PurchaseModel for crate::optim::Fitted<M> {
     }
     fn expected_purchases_all(&self, table: &CustomerTable, horizon: Duration) -> Array1<f64> {
         self.model.expected_purchases_all(table, horizon)
+    }
+    fn p_alive_and_expected_all(
+        &self,
+        table: &CustomerTable,
+        horizon: Duration,
+    ) -> (Array1<f64>, Array1<f64>) {
+        self.model.p_alive_and_expected_all(table, horizon)
     }
     fn expected_purchases_curve(
         &self,

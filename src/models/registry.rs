@@ -241,6 +241,13 @@ impl PurchaseModel for AnyPurchaseModel {
     fn expected_purchases_all(&self, table: &CustomerTable, horizon: Duration) -> Array1<f64> {
         self.inner().expected_purchases_all(table, horizon)
     }
+    fn p_alive_and_expected_all(
+        &self,
+        table: &CustomerTable,
+        horizon: Duration,
+    ) -> (Array1<f64>, Array1<f64>) {
+        self.inner().p_alive_and_expected_all(table, horizon)
+    }
     fn expected_purchases_curve(
         &self,
         table: &CustomerTable,

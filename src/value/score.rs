@@ -9,11 +9,12 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use ndarray::Array1;
 use rayon::prelude::*;
 
-use crate::data::group::index_unique_triples;
+use crate::data::group::DistinctIndex;
 use crate::data::CustomerTable;
 use crate::error::{Error, Result};
 use crate::models::PurchaseModel;
@@ -39,52 +40,42 @@ use crate::value::table::{ValueTable, VALUE_TABLE_COLUMNS};
 /// ```
 #[derive(Debug, Clone)]
 pub struct DistinctHistories {
-    group_of: Vec<u32>,
-    table: CustomerTable,
+    index: Arc<DistinctIndex>,
 }
 
 impl DistinctHistories {
     /// Groups the customers of `table` by (x, t_x, T) (bit patterns, -0 as 0), distinct rows in
-    /// order of first appearance.
+    /// order of first appearance. The table keeps the grouping: a fit on it, or an earlier
+    /// call, has already paid for it.
     pub fn of(table: &CustomerTable) -> Self {
-        let (group_of, unique) =
-            index_unique_triples(table.frequency(), table.recency(), table.age());
-        let mut columns = [(); 3].map(|_| Vec::with_capacity(unique.len()));
-        for (x, t_x, age) in unique {
-            columns[0].push(x);
-            columns[1].push(t_x);
-            columns[2].push(age);
-        }
-        let [x, t_x, age] = columns;
         DistinctHistories {
-            group_of,
-            table: CustomerTable::from_distinct(x, t_x, age, None, table.unit()),
+            index: Arc::clone(table.distinct_index()),
         }
     }
 
     /// The distinct histories as a table, in the unit of the grouped table.
     pub fn table(&self) -> &CustomerTable {
-        &self.table
+        &self.index.table
     }
 
     /// Number of distinct histories.
     pub fn len(&self) -> usize {
-        self.table.len()
+        self.index.table.len()
     }
 
     /// Always false: a customer table is never empty.
     pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
+        self.index.table.is_empty()
     }
 
     /// Number of customers grouped.
     pub fn customers(&self) -> usize {
-        self.group_of.len()
+        self.index.group_of.len()
     }
 
     /// Each customer's index among the distinct histories.
     pub fn group_of(&self) -> &[u32] {
-        &self.group_of
+        &self.index.group_of
     }
 
     /// A value per customer from a value per distinct history (`per_distinct` in the order of
@@ -99,6 +90,7 @@ impl DistinctHistories {
             .as_slice()
             .expect("a standard-layout 1-d array");
         let out: Vec<f64> = self
+            .index
             .group_of
             .par_iter()
             .with_min_len(1 << 14)
@@ -137,7 +129,7 @@ impl PurchaseScores {
         table: &CustomerTable,
         config: &ClvConfig,
     ) -> Result<Self> {
-        if !purchase.scores_by_distinct() {
+        if !by_distinct_pays(purchase, table) {
             return Self::of(purchase, table, config);
         }
         let distinct = DistinctHistories::of(table);
@@ -152,9 +144,17 @@ impl PurchaseScores {
     }
 }
 
+/// Whether to score `table` per distinct (x, t_x, T): when the model says that pays
+/// ([`PurchaseModel::scores_by_distinct`]), or when the table's grouping is already computed
+/// (a fit on the table computes it), so that it costs only the scatter. Both ways give the
+/// same numbers: a prediction is a function of (x, t_x, T).
+fn by_distinct_pays<M: PurchaseModel + ?Sized>(model: &M, table: &CustomerTable) -> bool {
+    model.scores_by_distinct() || table.has_distinct_index()
+}
+
 /// Every customer's P(alive) and expected purchases in `horizon`, computed once per distinct
-/// (x, t_x, T) when the model says that pays ([`PurchaseModel::scores_by_distinct`]), else
-/// row by row.
+/// (x, t_x, T) when that pays (the model's predictions cost more than grouping the rows, or the
+/// table is already grouped, by a fit on it), else row by row.
 ///
 /// ```
 /// use clv::models::{BgNbd, PurchaseModel};
@@ -171,17 +171,12 @@ pub fn alive_and_expected<M: PurchaseModel + ?Sized>(
     table: &CustomerTable,
     horizon: Duration,
 ) -> (Array1<f64>, Array1<f64>) {
-    if !model.scores_by_distinct() {
-        return (
-            model.p_alive_all(table),
-            model.expected_purchases_all(table, horizon),
-        );
+    if !by_distinct_pays(model, table) {
+        return model.p_alive_and_expected_all(table, horizon);
     }
     let distinct = DistinctHistories::of(table);
-    (
-        distinct.scatter(&model.p_alive_all(distinct.table())),
-        distinct.scatter(&model.expected_purchases_all(distinct.table(), horizon)),
-    )
+    let (p_alive, expected) = model.p_alive_and_expected_all(distinct.table(), horizon);
+    (distinct.scatter(&p_alive), distinct.scatter(&expected))
 }
 
 /// [`discounted_purchases`] of every customer, computed once per distinct (x, t_x, T); an error
@@ -191,7 +186,7 @@ pub(crate) fn discounted_by_distinct<M: PurchaseModel + ?Sized>(
     table: &CustomerTable,
     config: &ClvConfig,
 ) -> Result<Array1<f64>> {
-    if !purchase.scores_by_distinct() {
+    if !by_distinct_pays(purchase, table) {
         return discounted_purchases(purchase, table, config);
     }
     let distinct = DistinctHistories::of(table);

@@ -389,6 +389,24 @@ impl<V: Variant> PurchaseModel for BetaGeo<V> {
             .expect("one column of n rows")
     }
 
+    /// P(alive) once, and the expectation as P(alive) times the kernel of each (x, T) group.
+    fn p_alive_and_expected_all(
+        &self,
+        table: &CustomerTable,
+        horizon: Duration,
+    ) -> (Array1<f64>, Array1<f64>) {
+        let h = plain_horizon(horizon, self.time_unit).unwrap_or(f64::NAN);
+        let (group_of, kernel) = self.group_kernels(table, &[h]);
+        let alive = self.p_alive_column(table);
+        let expected: Vec<f64> = alive
+            .par_iter()
+            .zip(group_of.par_iter())
+            .with_min_len(PREDICT_CHUNK)
+            .map(|(&p, &g)| p * kernel[g as usize])
+            .collect();
+        (Array1::from(alive), Array1::from(expected))
+    }
+
     /// Groups customers sharing (x, T): the expensive kernel is evaluated once per group and
     /// horizon, P(alive) once per customer.
     fn expected_purchases_curve(

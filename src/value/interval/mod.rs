@@ -39,7 +39,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 
-use crate::data::group::index_unique_triples;
 use crate::data::{CustomerTable, Rfm};
 use crate::error::{Error, Result};
 use crate::models::{PurchaseModel, SpendModel, SpendMoments, WithParams};
@@ -209,11 +208,12 @@ impl Predictive {
         check_level(level)?;
         config.validate()?;
         let points = sigma_points(&purchase.model, purchase.report.covariance.as_ref())?;
-        let (distinct_of, keys) =
-            index_unique_triples(table.frequency(), table.recency(), table.age());
-        let rows: Vec<Rfm> = keys
+        let index = table.distinct_index();
+        let distinct_of = index.group_of.clone();
+        let rows: Vec<Rfm> = index
+            .table
             .iter()
-            .map(|&(x, tx, t)| Rfm::new(x as u32, tx, t, table.unit()))
+            .map(|c| Rfm::new(c.frequency, c.recency, c.age, table.unit()))
             .collect::<Result<_>>()?;
         let distinct = distinct_histories(&purchase.model, &points, &rows, config, level)?;
         let discount_ratio =
