@@ -10,7 +10,8 @@
 
 use std::time::Instant;
 
-use clv::data::{check_identified, CompressedRfm};
+use clv::data::{check_identified, CompressedRfm, RfmChunks, DEFAULT_CHUNK_BYTES};
+use clv::fit::FitData;
 use clv::fit::{Fit, FitOptions};
 use clv::models::bgnbd::BgNbdLikelihood;
 use clv::models::{BgNbd, GammaGamma, ParetoNbd};
@@ -35,8 +36,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = args.next().ok_or("usage: fit_profile FILE.csv [repeats]")?;
     let repeats: usize = args.next().map_or(Ok(5), |r| r.parse())?;
     let options = RfmCsvOptions::new(TimeUnit::Days).monetary_value("monetary_value");
-    let table = CustomerTable::from_csv_path(&path, &options)?;
+    let (secs, table) = best(repeats, || CustomerTable::from_csv_path(&path, &options));
+    let table = table?;
     println!("{} customers from {path}, best of {repeats}", table.len());
+    println!("{:<40}{:>10.4} s", "read the CSV into a table", secs);
+    let (secs, data) = best(repeats, || {
+        FitData::from_chunks(RfmChunks::from_path(&path, &options, DEFAULT_CHUNK_BYTES)?)
+    });
+    println!(
+        "{:<40}{:>10.4} s   ({} distinct histories)",
+        "read the CSV into fit data (streamed)",
+        secs,
+        data?.distinct()
+    );
     let (secs, ()) = best(repeats, || check_identified(&table).expect("identified"));
     println!("{:<40}{:>10.4} s", "identification check", secs);
     let (secs, compressed) = best(repeats, || CompressedRfm::from_table(&table));

@@ -689,7 +689,10 @@ impl RfmRows {
     fn push(&mut self, layout: &RfmLayout, row: usize, record: &csv::ByteRecord) -> Result<()> {
         let options = layout.options;
         let text = |i: usize, name: &str| field_str(row, name, record.get(i).unwrap_or(b""));
-        let number = |i: usize, name: &str| parse_number(row, name, text(i, name)?);
+        let number = |i: usize, name: &str| match record.get(i).and_then(parse_whole) {
+            Some(v) => Ok(v),
+            None => parse_number(row, name, text(i, name)?),
+        };
         let x = number(layout.frequency, &options.frequency)?;
         let tx = number(layout.recency, &options.recency)?;
         let age = number(layout.age, &options.age)?;
@@ -770,6 +773,25 @@ pub(crate) fn check_unique_ids(ids: &[String]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A field of 1 to 15 ASCII digits as the number it writes (exact: below 2^53), without the
+/// UTF-8 check, trimming and decimal parsing of [`parse_number`], which gives the same value;
+/// `None` for any other field. Whole-day and whole-week RFM files are mostly such fields.
+#[inline]
+fn parse_whole(raw: &[u8]) -> Option<f64> {
+    if raw.is_empty() || raw.len() > 15 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &b in raw {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    Some(v as f64)
 }
 
 /// Parses a number, naming row, column and value when it is not one.
@@ -918,6 +940,35 @@ impl RfmCsvOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_fields_parse_as_the_decimal_parser_does() {
+        for raw in [
+            "0",
+            "7",
+            "007",
+            "123456789012345",
+            "4294967296",
+            "999999999999999",
+        ] {
+            let fast = parse_whole(raw.as_bytes());
+            assert_eq!(fast, Some(parse_number(1, "x", raw).unwrap()), "{raw}");
+        }
+        // anything else goes to the full parser (and its errors)
+        for raw in [
+            "",
+            " 7",
+            "7 ",
+            "+7",
+            "-0",
+            "7.0",
+            "1e3",
+            "1234567890123456",
+            "\u{663}",
+        ] {
+            assert_eq!(parse_whole(raw.as_bytes()), None, "{raw}");
+        }
+    }
 
     /// A CSV of `n` valid customers (ids `c0..`), with a few whole and a few decimal times.
     fn customers(n: usize) -> String {
