@@ -158,6 +158,35 @@ impl<R: Read> Iterator for RfmChunks<R> {
     }
 }
 
+/// Runs `consume` on the items of `chunks` while a second thread produces them, one item
+/// ahead: the next chunk is read and parsed while this one is fitted or scored and written.
+/// On two cores that overlaps the sequential parts of each (the read, the grouping of rows).
+/// The producer stops when `consume` returns (it drops the items it has not taken) and a
+/// panic in it is raised again here.
+pub(crate) fn read_ahead<I, R>(
+    chunks: I,
+    consume: impl FnOnce(&mut dyn Iterator<Item = I::Item>) -> R,
+) -> R
+where
+    I: IntoIterator,
+    I::IntoIter: Send,
+    I::Item: Send,
+{
+    let chunks = chunks.into_iter();
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(0);
+        scope.spawn(move || {
+            for item in chunks {
+                if sender.send(item).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut items = receiver.into_iter();
+        consume(&mut items)
+    })
+}
+
 /// Appends up to `want` bytes of `reader` to `buf`; the number appended (0 at the end).
 fn fill<R: Read>(reader: &mut R, buf: &mut Vec<u8>, want: usize) -> Result<usize> {
     reader
@@ -198,6 +227,20 @@ fn record_end(bytes: &[u8], first: bool) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_ahead_keeps_the_order_and_stops_when_the_consumer_does() {
+        let all = read_ahead(0..1000, |items| items.collect::<Vec<_>>());
+        assert_eq!(all, (0..1000).collect::<Vec<_>>());
+        // the consumer stops after two items: the producer stops too (this returns)
+        let produced = std::sync::atomic::AtomicUsize::new(0);
+        let counted = (0..1_000_000).inspect(|_| {
+            produced.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        let first = read_ahead(counted, |items| items.take(2).collect::<Vec<_>>());
+        assert_eq!(first, vec![0, 1]);
+        assert!(produced.load(std::sync::atomic::Ordering::Relaxed) <= 4);
+    }
     use crate::time::TimeUnit;
 
     fn whole(csv: &str, options: &RfmCsvOptions) -> Result<CustomerTable> {

@@ -3,6 +3,7 @@
 //! customers' (x, mean spend, weight) (all Gamma-Gamma's sees), without holding the rows.
 
 use crate::data::hash::FastMap;
+use crate::data::rfm_chunks::read_ahead;
 use crate::data::{CompressedRfm, CustomerTable};
 use crate::error::{Error, Result};
 use crate::fit::{fit_kind, fit_purchase_model, FitOptions, Fitted};
@@ -54,16 +55,20 @@ impl FitData {
         FitData::default()
     }
 
-    /// Gathers every chunk of `chunks` (the first error stops it).
+    /// Gathers every chunk of `chunks` (the first error stops it); the next chunk is read on
+    /// a second thread while this one is added.
     pub fn from_chunks<I>(chunks: I) -> Result<Self>
     where
         I: IntoIterator<Item = Result<CustomerTable>>,
+        I::IntoIter: Send,
     {
-        let mut data = FitData::new();
-        for chunk in chunks {
-            data.add(&chunk?)?;
-        }
-        Ok(data)
+        read_ahead(chunks, |chunks| {
+            let mut data = FitData::new();
+            for chunk in chunks {
+                data.add(&chunk?)?;
+            }
+            Ok(data)
+        })
     }
 
     /// Adds the rows of `chunk`: its unit, and whether it has monetary values, must be those of

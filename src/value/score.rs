@@ -15,6 +15,7 @@ use ndarray::Array1;
 use rayon::prelude::*;
 
 use crate::data::group::DistinctIndex;
+use crate::data::rfm_chunks::read_ahead;
 use crate::data::CustomerTable;
 use crate::error::{Error, Result};
 use crate::models::PurchaseModel;
@@ -242,9 +243,22 @@ pub fn write_scores<I, F, G>(
 ) -> Result<ScoredFile>
 where
     I: IntoIterator<Item = Result<CustomerTable>>,
+    I::IntoIter: Send,
     F: FnMut(&CustomerTable) -> Result<ValueTable>,
     G: FnMut(&ValueTable),
 {
+    read_ahead(chunks, |chunks| {
+        score_chunks(chunks, output, &mut score, &mut inspect)
+    })
+}
+
+/// [`write_scores`] on chunks as they come.
+fn score_chunks(
+    chunks: &mut dyn Iterator<Item = Result<CustomerTable>>,
+    output: &Path,
+    score: &mut dyn FnMut(&CustomerTable) -> Result<ValueTable>,
+    inspect: &mut dyn FnMut(&ValueTable),
+) -> Result<ScoredFile> {
     let mut done = ScoredFile {
         customers: 0,
         chunks: 0,
@@ -252,7 +266,6 @@ where
     };
     #[cfg(feature = "parquet")]
     if crate::data::parquet_tables::is_parquet(output) {
-        let mut chunks = chunks.into_iter();
         crate::data::parquet_tables::write_batches(output, || {
             let Some(chunk) = chunks.next() else {
                 return Ok(None);

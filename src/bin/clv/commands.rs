@@ -419,8 +419,10 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
     progress.step(format!("scoring the customers of {}", paths::shown(&a.rfm)));
     // chunk by chunk: read, score (each distinct history once), write in input order
     let mut top: Option<ValueTable> = None;
-    let read_failed = std::cell::Cell::new(false);
-    let chunks = chunks.inspect(|c| read_failed.set(c.is_err()));
+    // chunks are read on a second thread (write_scores reads one ahead)
+    let read_failed = std::sync::atomic::AtomicBool::new(false);
+    let chunks =
+        chunks.inspect(|c| read_failed.store(c.is_err(), std::sync::atomic::Ordering::Relaxed));
     let score = |table: &CustomerTable| value_table(&purchase.model, &spend.model, table, &config);
     let keep_top = |scores: &ValueTable| {
         let best = scores.select(&scores.top_by_clv(a.top));
@@ -431,7 +433,7 @@ pub fn predict(a: &PredictArgs, progress: &Progress) -> Result<(), Failure> {
         top = Some(merged.select(&merged.top_by_clv(a.top)));
     };
     let done = write_scores(chunks, &a.output, score, keep_top).map_err(|e| {
-        let what = if read_failed.get() {
+        let what = if read_failed.load(std::sync::atomic::Ordering::Relaxed) {
             reading()
         } else {
             format!("scoring and writing {}", a.output.display())
