@@ -294,6 +294,12 @@ fn argument_errors_are_one_line_with_exit_code_1() {
         !common::stderr(&o).contains("-- -1"),
         "advice that does not work"
     );
+    // each option its own reason: a penalty is no discount rate
+    assert!(
+        !common::stderr(&o).contains("discount"),
+        "{}",
+        common::stderr(&o)
+    );
     let o = clv(
         &[
             "predict",
@@ -306,5 +312,5 @@ fn argument_errors_are_one_line_with_exit_code_1() {
         ],
         dir.path(),
     );
-    fails_with(&o, &["--discount-rate", "negative"]);
+    fails_with(&o, &["--discount-rate", "negative", "growth"]);
 }

@@ -254,7 +254,7 @@ pub struct ValueArgs {
     pub step: Duration,
     /// Discount rate per step, e.g. 0.01 for 1% per month with monthly steps (lifetimes'
     /// default); 0 for none.
-    #[arg(long, default_value_t = 0.01, value_name = "RATE", allow_negative_numbers = true, value_parser = parse_non_negative)]
+    #[arg(long, default_value_t = 0.01, value_name = "RATE", allow_negative_numbers = true, value_parser = parse_discount_rate)]
     pub discount_rate: f64,
     /// Profit margin applied to expected spend, in (0, 1]; 1 means CLV is revenue.
     #[arg(long, default_value_t = 1.0)]
@@ -292,16 +292,24 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::new(amount, unit))
 }
 
-/// Parses a finite number that is 0 or more (a discount rate, a penalty): a negative one
-/// is refused with its reason rather than taken for an option.
+/// Parses a finite number that is 0 or more (a penalty): a negative one is refused with its
+/// reason rather than taken for an option.
 pub fn parse_non_negative(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v >= 0.0 && v.is_finite() => Ok(v),
-        Ok(v) if v < 0.0 => Err(format!(
-            "{v} is negative; it must be 0 or more (a negative discount rate would be growth, and inflate CLV)"
-        )),
+        Ok(v) if v < 0.0 => Err(format!("{v} is negative; it must be 0 or more")),
         _ => Err(format!("{s:?} is not a finite number")),
     }
+}
+
+/// Parses a discount rate per step: [`parse_non_negative`], saying why a negative one is refused.
+pub fn parse_discount_rate(s: &str) -> Result<f64, String> {
+    parse_non_negative(s).map_err(|e| match s.trim().parse::<f64>() {
+        Ok(v) if v < 0.0 => {
+            format!("{e} (a negative discount rate would be growth, and inflate CLV)")
+        }
+        _ => e,
+    })
 }
 
 /// Parses `YYYY-MM-DD` or `YYYYMMDD`.
