@@ -116,10 +116,13 @@ impl PurchaseScores {
         table: &CustomerTable,
         config: &ClvConfig,
     ) -> Result<Self> {
+        let discounted = discounted_purchases(purchase, table, config)?;
+        let (p_alive, expected_purchases) =
+            purchase.p_alive_and_expected_all(table, config.horizon);
         Ok(PurchaseScores {
-            discounted: discounted_purchases(purchase, table, config)?,
-            p_alive: purchase.p_alive_all(table),
-            expected_purchases: purchase.expected_purchases_all(table, config.horizon),
+            discounted,
+            p_alive,
+            expected_purchases,
         })
     }
 
