@@ -495,13 +495,28 @@ impl CustomerTable {
         options: &RfmCsvOptions,
         rows_before: usize,
     ) -> Result<Self> {
+        Self::from_csv_bytes_with(input, options, rows_before, true)
+    }
+
+    /// [`from_csv_bytes`](Self::from_csv_bytes); without `keep_ids`, the ids are validated and
+    /// checked for repeats through their hashes but not kept (every id of the table is empty),
+    /// which saves a string per row to a reader that needs the numbers alone. Equal hashes
+    /// (a repeat, or a collision) parse the input again keeping the ids, so that the check is
+    /// exact and its error names the id.
+    pub(crate) fn from_csv_bytes_with(
+        input: &CsvBytes,
+        options: &RfmCsvOptions,
+        rows_before: usize,
+        keep_ids: bool,
+    ) -> Result<Self> {
         let headers = input.headers();
         if headers.iter().all(str::is_empty) {
             return Err(Error::Empty {
                 what: "CSV input".into(),
             });
         }
-        let layout = RfmLayout::new(headers, options)?;
+        let mut layout = RfmLayout::new(headers, options)?;
+        layout.keep_ids = keep_ids;
         let chunks = input.parse(
             |_, rows| RfmRows::with_capacity(rows, &layout),
             |rows, row, record| rows.push(&layout, rows_before + row, record),
@@ -516,6 +531,21 @@ impl CustomerTable {
         let mut all = RfmRows::with_capacity(n, &layout);
         for chunk in chunks {
             all.append(chunk);
+        }
+        if !keep_ids {
+            if !shared_hashes(&all.id_hashes).is_empty() {
+                return Self::from_csv_bytes_with(input, options, rows_before, true);
+            }
+            return Ok(CustomerTable {
+                ids: vec![String::new(); n],
+                frequency: all.frequency.into(),
+                recency: all.recency.into(),
+                age: all.age.into(),
+                monetary_value: layout.monetary_value.map(|_| all.monetary_value.into()),
+                weights: layout.weights.map(|_| all.weights.into()),
+                unit: options.unit,
+                distinct: DistinctCache::default(),
+            });
         }
         let ids = if layout.id.is_some() {
             all.ids
@@ -624,6 +654,8 @@ struct RfmLayout<'a> {
     id: Option<usize>,
     monetary_value: Option<usize>,
     weights: Option<usize>,
+    /// Whether ids are kept as strings; otherwise only their hashes, for the repeat check.
+    keep_ids: bool,
 }
 
 impl<'a> RfmLayout<'a> {
@@ -649,6 +681,7 @@ impl<'a> RfmLayout<'a> {
             id: optional(&options.id)?,
             monetary_value: optional(&options.monetary_value)?,
             weights: optional(&options.weights)?,
+            keep_ids: true,
         })
     }
 }
@@ -656,6 +689,8 @@ impl<'a> RfmLayout<'a> {
 /// Parsed rows of an RFM CSV (one parallel chunk, or the whole input).
 struct RfmRows {
     ids: Vec<String>,
+    /// Hashes of the ids ([`id_hash`]) when the layout does not keep them.
+    id_hashes: Vec<u64>,
     frequency: Vec<f64>,
     recency: Vec<f64>,
     age: Vec<f64>,
@@ -667,7 +702,8 @@ impl RfmRows {
     fn with_capacity(n: usize, layout: &RfmLayout) -> Self {
         let optional = |present: bool| if present { n } else { 0 };
         RfmRows {
-            ids: Vec::with_capacity(optional(layout.id.is_some())),
+            ids: Vec::with_capacity(optional(layout.id.is_some() && layout.keep_ids)),
+            id_hashes: Vec::with_capacity(optional(layout.id.is_some() && !layout.keep_ids)),
             frequency: Vec::with_capacity(n),
             recency: Vec::with_capacity(n),
             age: Vec::with_capacity(n),
@@ -678,6 +714,7 @@ impl RfmRows {
 
     fn append(&mut self, mut other: RfmRows) {
         self.ids.append(&mut other.ids);
+        self.id_hashes.extend_from_slice(&other.id_hashes);
         self.frequency.extend_from_slice(&other.frequency);
         self.recency.extend_from_slice(&other.recency);
         self.age.extend_from_slice(&other.age);
@@ -723,7 +760,11 @@ impl RfmRows {
             if id.is_empty() {
                 return Err(Error::invalid_value(row, name, id, "missing customer id"));
             }
-            self.ids.push(id.to_string());
+            if layout.keep_ids {
+                self.ids.push(id.to_string());
+            } else {
+                self.id_hashes.push(id_hash(id));
+            }
         }
         self.frequency.push(x);
         self.recency.push(tx);
@@ -741,20 +782,8 @@ impl RfmRows {
 /// map of strings.
 pub(crate) fn check_unique_ids(ids: &[String]) -> Result<()> {
     use std::collections::HashMap;
-    use std::hash::BuildHasher;
-    let hasher = std::hash::BuildHasherDefault::<crate::data::hash::FastHasher>::default();
-    let hashes: Vec<u64> = ids
-        .par_iter()
-        .map(|id| hasher.hash_one(id.as_bytes()))
-        .collect();
-    let mut sorted = hashes.clone();
-    sorted.par_sort_unstable();
-    let mut shared: Vec<u64> = sorted
-        .windows(2)
-        .filter(|w| w[0] == w[1])
-        .map(|w| w[0])
-        .collect();
-    drop(sorted);
+    let hashes: Vec<u64> = ids.par_iter().map(|id| id_hash(id)).collect();
+    let mut shared = shared_hashes(&hashes);
     if shared.is_empty() {
         return Ok(());
     }
@@ -774,6 +803,25 @@ pub(crate) fn check_unique_ids(ids: &[String]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The hash of an id that [`check_unique_ids`] compares.
+fn id_hash(id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<crate::data::hash::FastHasher>::default()
+        .hash_one(id.as_bytes())
+}
+
+/// The hashes that occur more than once in `hashes` (sorted, possibly repeated); empty when
+/// all differ, which proves the ids distinct.
+fn shared_hashes(hashes: &[u64]) -> Vec<u64> {
+    let mut sorted = hashes.to_vec();
+    sorted.par_sort_unstable();
+    sorted
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect()
 }
 
 /// A field of 1 to 15 ASCII digits as the number it writes (exact: below 2^53), without the

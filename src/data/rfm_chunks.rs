@@ -45,6 +45,7 @@ pub struct RfmChunks<R> {
     carry: Vec<u8>,
     rows_before: usize,
     done: bool,
+    keep_ids: bool,
 }
 
 impl RfmChunks<std::fs::File> {
@@ -92,7 +93,30 @@ impl<R: Read> RfmChunks<R> {
             carry,
             rows_before: 0,
             done: false,
+            keep_ids: true,
         })
+    }
+
+    /// Chunks whose ids are validated and checked for repeats within the chunk, as always,
+    /// but not kept: every id of the tables is empty. For a reader that needs the numbers
+    /// alone, such as a fit ([`FitData`](crate::fit::FitData)): it saves a string per row.
+    ///
+    /// ```
+    /// use clv::data::RfmChunks;
+    /// use clv::{RfmCsvOptions, TimeUnit};
+    /// let options = RfmCsvOptions::new(TimeUnit::Days);
+    /// let csv = "customer_id,frequency,recency,T\na,1,2,5\nb,0,0,5\n";
+    /// let chunks = RfmChunks::new(csv.as_bytes(), &options, 1 << 20).unwrap().without_ids();
+    /// let tables: Vec<_> = chunks.collect::<clv::Result<_>>().unwrap();
+    /// assert_eq!(tables[0].ids(), ["", ""]);
+    /// let repeat = "customer_id,frequency,recency,T\na,1,2,5\na,0,0,5\n";
+    /// let err = RfmChunks::new(repeat.as_bytes(), &options, 1 << 20).unwrap().without_ids()
+    ///     .next().unwrap().unwrap_err();
+    /// assert!(err.to_string().contains("rows 1 and 2"), "{err}");
+    /// ```
+    pub fn without_ids(mut self) -> Self {
+        self.keep_ids = false;
+        self
     }
 
     /// The next chunk's bytes, header first; `None` at the end of the input.
@@ -148,7 +172,12 @@ impl<R: Read> Iterator for RfmChunks<R> {
             }
         };
         let table = CsvBytes::from_bytes(bytes, self.options.delimiter).and_then(|input| {
-            CustomerTable::from_csv_bytes(&input, &self.options, self.rows_before)
+            CustomerTable::from_csv_bytes_with(
+                &input,
+                &self.options,
+                self.rows_before,
+                self.keep_ids,
+            )
         });
         match &table {
             Ok(t) => self.rows_before += t.len(),
@@ -227,6 +256,47 @@ fn record_end(bytes: &[u8], first: bool) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_without_ids_read_the_same_numbers_and_the_same_errors() {
+        let options = RfmCsvOptions::new(TimeUnit::Days);
+        let cases = [
+            "customer_id,frequency,recency,T\na,1,2,5\nb,0,0,5\nc,2,4,5\n",
+            "customer_id,frequency,recency,T\na,1,2,5\nb,0,0,5\na,2,4,5\n",
+            "customer_id,frequency,recency,T\na,1,2,5\n ,0,0,5\n",
+            "customer_id,frequency,recency,T\na,1,2,5\n b ,0,0,5\nb,1,1,1\n",
+            "frequency,recency,T\n1,2,5\n0,0,5\n",
+            "customer_id,frequency,recency,T\na,1,2,5\nb,0,9,5\n",
+        ];
+        let collect = |csv: &str, keep: bool, bytes: usize| {
+            let chunks = RfmChunks::new(csv.as_bytes(), &options, bytes).unwrap();
+            let chunks = if keep { chunks } else { chunks.without_ids() };
+            chunks
+                .map(|t| {
+                    t.map(|t| {
+                        (
+                            t.frequency().to_vec(),
+                            t.recency().to_vec(),
+                            t.age().to_vec(),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>>>()
+                .map_err(|e| e.to_string())
+        };
+        for csv in cases {
+            for bytes in [1, 12, 1 << 20] {
+                assert_eq!(
+                    collect(csv, true, bytes),
+                    collect(csv, false, bytes),
+                    "{csv:?} {bytes}"
+                );
+            }
+        }
+        assert!(collect(cases[1], false, 1 << 20)
+            .unwrap_err()
+            .contains("rows 1 and 3"));
+    }
 
     #[test]
     fn read_ahead_keeps_the_order_and_stops_when_the_consumer_does() {
