@@ -532,36 +532,29 @@ impl CustomerTable {
         for chunk in chunks {
             all.append(chunk);
         }
-        if !keep_ids {
-            if !shared_hashes(&all.id_hashes).is_empty() {
-                return Self::from_csv_bytes_with(input, options, rows_before, true);
-            }
-            return Ok(CustomerTable {
-                ids: vec![String::new(); n],
-                frequency: all.frequency.into(),
-                recency: all.recency.into(),
-                age: all.age.into(),
-                monetary_value: layout.monetary_value.map(|_| all.monetary_value.into()),
-                weights: layout.weights.map(|_| all.weights.into()),
-                unit: options.unit,
-                distinct: DistinctCache::default(),
-            });
+        if !keep_ids && !shared_hashes(&all.id_hashes).is_empty() {
+            // a repeat or a collision: the exact check, which names the id
+            return Self::from_csv_bytes_with(input, options, rows_before, true);
         }
-        let ids = if layout.id.is_some() {
+        let ids = if !keep_ids {
+            vec![String::new(); n]
+        } else if layout.id.is_some() {
             all.ids
         } else {
             (rows_before + 1..=rows_before + n)
                 .map(|i| i.to_string())
                 .collect()
         };
-        check_unique_ids(&ids).map_err(|e| match e {
-            Error::DuplicateId { id, first, second } => Error::DuplicateId {
-                id,
-                first: first + rows_before,
-                second: second + rows_before,
-            },
-            other => other,
-        })?;
+        if keep_ids {
+            check_unique_ids(&ids).map_err(|e| match e {
+                Error::DuplicateId { id, first, second } => Error::DuplicateId {
+                    id,
+                    first: first + rows_before,
+                    second: second + rows_before,
+                },
+                other => other,
+            })?;
+        }
         Ok(CustomerTable {
             ids,
             frequency: all.frequency.into(),
