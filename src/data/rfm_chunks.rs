@@ -68,7 +68,12 @@ impl<R: Read> RfmChunks<R> {
         let header = loop {
             if let Some(end) = record_end(&carry, true) {
                 let rest = carry.split_off(end + 1);
-                break std::mem::replace(&mut carry, rest);
+                let line = std::mem::replace(&mut carry, rest);
+                // blank lines before the header are skipped, as the whole-file reader does
+                if line != b"\n" && line != b"\r\n" {
+                    break line;
+                }
+                continue;
             }
             if fill(&mut reader, &mut carry, chunk_bytes.clamp(1, 64 << 10))? == 0 {
                 // a header without a newline (and so without records)
@@ -279,6 +284,29 @@ mod tests {
         let parts = chunked(no_ids, &RfmCsvOptions::new(TimeUnit::Days), 1).unwrap();
         let ids: Vec<&str> = parts.iter().map(|t| t.ids()[0].as_str()).collect();
         assert_eq!(ids, ["1", "2", "3"]);
+    }
+
+    /// Found by `cargo fuzz` (target `rfm_csv`, minimised): blank lines before the header were
+    /// read as the header, and the file as empty, though it reads whole.
+    #[test]
+    fn blank_lines_before_the_header_are_skipped_as_when_read_whole() {
+        let options = RfmCsvOptions::new(TimeUnit::Days);
+        for csv in [
+            "\nr_id,frequency,recency,T,_22\nb,1,7,13,",
+            "\r\n\ncustomer_id,frequency,recency,T\na,1,2,5\nb,0,0,5\n",
+        ] {
+            let all = whole(csv, &options).unwrap();
+            for bytes in [1, 7, 1 << 20] {
+                let parts = chunked(csv, &options, bytes).unwrap();
+                let ids: Vec<String> = parts.iter().flat_map(|t| t.ids().to_vec()).collect();
+                assert_eq!(ids, all.ids(), "{csv:?}, {bytes} bytes");
+            }
+        }
+        // blank lines alone are still an empty input
+        assert!(matches!(
+            chunked("\n\r\n\n", &options, 10),
+            Err(Error::Empty { .. })
+        ));
     }
 
     #[test]
