@@ -19,8 +19,8 @@ shift || true
 sanitizer="${CLV_FUZZ_SANITIZER:-address}"
 rss_mb="${CLV_FUZZ_RSS_MB:-2048}"
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-1}"
-# libFuzzer's instrumentation and -Zsanitizer are nightly-only flags: RUSTC_BOOTSTRAP=1 lets
-# the stable toolchain take them (no nightly needed).
+# -Zsanitizer (for -s address) is a nightly-only flag: RUSTC_BOOTSTRAP=1 lets the stable
+# toolchain take it (no nightly needed; -s none builds on plain stable).
 export RUSTC_BOOTSTRAP=1
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
