@@ -67,9 +67,14 @@ impl<R: Read> RfmChunks<R> {
     pub fn new(mut reader: R, options: &RfmCsvOptions, chunk_bytes: usize) -> Result<Self> {
         let mut carry = Vec::new();
         let header = loop {
-            if let Some(end) = record_end(&carry, true) {
+            if let Some(end) = record_end(&carry, true, options.delimiter) {
                 let rest = carry.split_off(end + 1);
-                break std::mem::replace(&mut carry, rest);
+                let line = std::mem::replace(&mut carry, rest);
+                // blank lines before the header are skipped, as the whole-file reader does
+                if line != b"\n" && line != b"\r\n" {
+                    break line;
+                }
+                continue;
             }
             if fill(&mut reader, &mut carry, chunk_bytes.clamp(1, 64 << 10))? == 0 {
                 // a header without a newline (and so without records)
@@ -128,7 +133,7 @@ impl<R: Read> RfmChunks<R> {
         let mut eof = false;
         while !eof {
             if buf.len() - start >= self.chunk_bytes {
-                if let Some(end) = record_end(&buf[start..], false) {
+                if let Some(end) = record_end(&buf[start..], false, self.options.delimiter) {
                     self.carry = buf[start + end + 1..].to_vec();
                     buf.truncate(start + end + 1);
                     break;
@@ -226,9 +231,10 @@ fn fill<R: Read>(reader: &mut R, buf: &mut Vec<u8>, want: usize) -> Result<usize
 }
 
 /// Position of the newline ending the first (`first`) or the last complete record of
-/// `bytes`, which start at a record boundary: a newline outside double quotes (a quoted field
-/// may hold newlines; doubled quotes inside it keep the count even).
-fn record_end(bytes: &[u8], first: bool) -> Option<usize> {
+/// `bytes`, which start at a record boundary: a newline outside a quoted field (a quoted field
+/// may hold newlines; doubled quotes inside it keep it open). As in the csv crate, a double
+/// quote opens a quoted field only at the start of a field; elsewhere it is a plain byte.
+fn record_end(bytes: &[u8], first: bool, delimiter: u8) -> Option<usize> {
     if !bytes.contains(&b'"') {
         return if first {
             bytes.iter().position(|&b| b == b'\n')
@@ -236,19 +242,31 @@ fn record_end(bytes: &[u8], first: bool) -> Option<usize> {
             bytes.iter().rposition(|&b| b == b'\n')
         };
     }
-    let mut quoted = false;
+    // at the start of a field, in an unquoted one, in a quoted one, after a quote in a quoted one
+    #[derive(PartialEq)]
+    enum State {
+        Start,
+        Plain,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::Start;
     let mut last = None;
     for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => {
+        state = match (state, b) {
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, b'"') | (State::Start, b'"') => State::Quoted,
+            (_, b'\n') => {
                 if first {
                     return Some(i);
                 }
                 last = Some(i);
+                State::Start
             }
-            _ => {}
-        }
+            (_, b) if b == delimiter => State::Start,
+            _ => State::Plain,
+        };
     }
     last
 }
@@ -392,6 +410,52 @@ mod tests {
         let parts = chunked(no_ids, &RfmCsvOptions::new(TimeUnit::Days), 1).unwrap();
         let ids: Vec<&str> = parts.iter().map(|t| t.ids()[0].as_str()).collect();
         assert_eq!(ids, ["1", "2", "3"]);
+    }
+
+    /// Found by `cargo fuzz` (target `rfm_csv`, minimised): blank lines before the header were
+    /// read as the header, and the file as empty, though it reads whole.
+    #[test]
+    fn blank_lines_before_the_header_and_quotes_inside_fields_read_as_when_read_whole() {
+        let options = RfmCsvOptions::new(TimeUnit::Days);
+        for csv in [
+            "\nr_id,frequency,recency,T,_22\nb,1,7,13,",
+            "\r\n\ncustomer_id,frequency,recency,T\na,1,2,5\nb,0,0,5\n",
+        ] {
+            let all = whole(csv, &options).unwrap();
+            for bytes in [1, 7, 1 << 20] {
+                let parts = chunked(csv, &options, bytes).unwrap();
+                let ids: Vec<String> = parts.iter().flat_map(|t| t.ids().to_vec()).collect();
+                assert_eq!(ids, all.ids(), "{csv:?}, {bytes} bytes");
+            }
+        }
+        // a quote inside an unquoted field is a plain byte (found by `cargo fuzz`, minimised)
+        let mut cal =
+            options
+                .clone()
+                .columns("customer_id", "frequency_cal", "recency_cal", "T_cal");
+        cal.id = crate::data::Column::IfPresent("customer_id".into());
+        for (csv, options) in [
+            (
+                "customer_id,frequency,recency,T,x\"y\nc,2,30.43,38.,1\nd,0,0,1,\"2\"\"\n\"\n",
+                &options,
+            ),
+            (
+                "customer_id,frequency_cal,recency_cal,T_cal,motaenry_value_cal,fr\0\0\0\0\0\0\0al,\0\"DDDDDDDout\n2,2,30.43,38.,38.86,0,",
+                &cal,
+            ),
+        ] {
+            let all = whole(csv, options).unwrap();
+            for bytes in [1, 7, 1 << 20] {
+                let parts = chunked(csv, options, bytes).unwrap();
+                let ids: Vec<String> = parts.iter().flat_map(|t| t.ids().to_vec()).collect();
+                assert_eq!(ids, all.ids(), "{csv:?}, {bytes} bytes");
+            }
+        }
+        // blank lines alone are still an empty input
+        assert!(matches!(
+            chunked("\n\r\n\n", &options, 10),
+            Err(Error::Empty { .. })
+        ));
     }
 
     #[test]
