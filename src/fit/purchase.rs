@@ -113,7 +113,7 @@ pub fn fit_purchase_model<M: FitPurchaseModel>(
     };
     let initial = match start {
         Some(m) => scale_time_params(&m.in_unit(table.unit()).params(), time_scale, scale),
-        None => M::default_start(),
+        None => sample_start::<M>(name, &scaled, options).unwrap_or_else(M::default_start),
     };
     let likelihood = M::likelihood(&scaled);
     let mut report = maximize(name, &likelihood, &initial, options).map_err(|e| match e {
@@ -156,6 +156,44 @@ pub fn fit_purchase_model<M: FitPurchaseModel>(
     Ok(Fitted { model, report })
 }
 
+/// Distinct rows of the sample whose fit starts the fit of a large table ([`sample_start`]).
+const START_SAMPLE: usize = 20_000;
+
+/// On a table of many distinct rows, the fit of an evenly spaced sample of [`START_SAMPLE`] of
+/// them (with their weights, from the model's default start), so that the fit of all rows
+/// starts near the optimum; `None` for a smaller table, or when the sample's fit fails (the
+/// default start then). On 1M whole-day customers (186k distinct rows) that takes BG/NBD from
+/// 7 Newton iterations (11 evaluations) to 3 (7), for a sample fit costing about one evaluation
+/// on all rows
+/// (`cargo run --release --example fit_profile`).
+fn sample_start<M: FitPurchaseModel>(
+    name: &str,
+    rows: &CompressedRfm,
+    options: &FitOptions,
+) -> Option<Vec<f64>> {
+    let n = rows.len();
+    if n < 4 * START_SAMPLE {
+        return None;
+    }
+    let stride = n / START_SAMPLE;
+    let pick = |c: &[f64]| c.iter().step_by(stride).copied().collect::<Vec<f64>>();
+    let sample = CompressedRfm {
+        frequency: pick(&rows.frequency),
+        recency: pick(&rows.recency),
+        age: pick(&rows.age),
+        weight: pick(&rows.weight),
+    };
+    if sample.frequency.iter().all(|&x| x == 0.0) {
+        return None;
+    }
+    let report = maximize(name, &M::likelihood(&sample), &M::default_start(), options).ok()?;
+    report
+        .params
+        .iter()
+        .all(|p| p.is_finite() && *p > 0.0)
+        .then_some(report.params)
+}
+
 /// The table as weighted rows: merged by (x, t_x, T) when `compress`, one row each otherwise.
 fn compressed(table: &CustomerTable, compress: bool) -> CompressedRfm {
     if compress {
@@ -167,5 +205,72 @@ fn compressed(table: &CustomerTable, compress: bool) -> CompressedRfm {
             age: table.age().to_vec(),
             weight: (0..table.len()).map(|i| table.weight(i)).collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{BgNbd, MbgNbd};
+    use crate::simulate::{Ages, Population};
+    use crate::time::{Duration, TimeUnit};
+
+    /// Many distinct rows (continuous ages), times rescaled to 1 as the fit does.
+    fn rows(truth: AnyPurchaseModel) -> CompressedRfm {
+        let ages = Ages::Uniform {
+            min: Duration::weeks(20.0),
+            max: Duration::weeks(60.0),
+        };
+        let table = Population::new(5 * START_SAMPLE, truth, ages)
+            .unwrap()
+            .seed(3)
+            .rfm_table()
+            .unwrap();
+        let rows = CompressedRfm::from_table(&table);
+        let scale = 1.0 / rows.age.iter().cloned().fold(0.0, f64::max);
+        CompressedRfm {
+            recency: rows.recency.iter().map(|v| v * scale).collect(),
+            age: rows.age.iter().map(|v| v * scale).collect(),
+            ..rows
+        }
+    }
+
+    fn starts_from_its_sample_and_converges_where_the_default_start_does<M>(truth: M)
+    where
+        M: FitPurchaseModel + Into<AnyPurchaseModel>,
+    {
+        let rows = rows(truth.into());
+        assert!(
+            rows.len() >= 4 * START_SAMPLE,
+            "{} distinct rows",
+            rows.len()
+        );
+        let options = FitOptions::default();
+        let name = M::reference().name();
+        let start = sample_start::<M>(name, &rows, &options).expect("a sample start");
+        assert_ne!(start, M::default_start());
+        let likelihood = M::likelihood(&rows);
+        let from_sample = maximize(name, &likelihood, &start, &options).unwrap();
+        let from_default = maximize(name, &likelihood, &M::default_start(), &options).unwrap();
+        assert!(from_sample.iterations < from_default.iterations, "{name}");
+        for (a, b) in from_sample.params.iter().zip(&from_default.params) {
+            assert!((a - b).abs() <= 1e-8 * b.abs(), "{name}: {a} vs {b}");
+        }
+        // fewer rows than four samples: the default start
+        let few = CompressedRfm {
+            frequency: rows.frequency[..START_SAMPLE].to_vec(),
+            recency: rows.recency[..START_SAMPLE].to_vec(),
+            age: rows.age[..START_SAMPLE].to_vec(),
+            weight: rows.weight[..START_SAMPLE].to_vec(),
+        };
+        assert_eq!(sample_start::<M>(name, &few, &options), None);
+    }
+
+    #[test]
+    fn a_large_table_starts_from_the_fit_of_its_sample() {
+        let bgnbd = BgNbd::new(0.24, 4.41, 0.79, 2.43, TimeUnit::Weeks).unwrap();
+        starts_from_its_sample_and_converges_where_the_default_start_does(bgnbd);
+        let mbgnbd = MbgNbd::new(0.53, 6.18, 0.89, 1.61, TimeUnit::Weeks).unwrap();
+        starts_from_its_sample_and_converges_where_the_default_start_does(mbgnbd);
     }
 }
