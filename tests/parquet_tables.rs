@@ -132,15 +132,18 @@ fn parquet_values_are_checked_as_the_csv_ones() {
     let recency = Arc::new(Float64Array::from(vec![1.0, -1.0, 0.5])) as ArrayRef;
     let frequency = || Arc::new(Float64Array::from(vec![1.0, 1.0, 1.0])) as ArrayRef;
     let age = || Arc::new(Float64Array::from(vec![2.0, 2.0, 2.0])) as ArrayRef;
-    write_batch(
-        &path,
-        vec![
-            ("customer_id", ids()),
-            ("frequency", frequency()),
-            ("recency", recency),
-            ("T", age()),
-        ],
-    );
+    let write_recency = |recency: ArrayRef| {
+        write_batch(
+            &path,
+            vec![
+                ("customer_id", ids()),
+                ("frequency", frequency()),
+                ("recency", recency),
+                ("T", age()),
+            ],
+        )
+    };
+    write_recency(recency);
     let err = CustomerTable::from_parquet_path(&path, &opts).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -148,15 +151,7 @@ fn parquet_values_are_checked_as_the_csv_ones() {
     );
     // a null is a missing value, named by row and column
     let recency = Arc::new(Float64Array::from(vec![Some(1.0), Some(0.5), None])) as ArrayRef;
-    write_batch(
-        &path,
-        vec![
-            ("customer_id", ids()),
-            ("frequency", frequency()),
-            ("recency", recency),
-            ("T", age()),
-        ],
-    );
+    write_recency(recency);
     let err = CustomerTable::from_parquet_path(&path, &opts).unwrap_err();
     assert!(
         err.to_string().starts_with("row 3, column `recency`"),
