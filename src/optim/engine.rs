@@ -411,9 +411,20 @@ fn hessian<L: LogLikelihood>(objective: &Objective<'_, L>, x: &[f64]) -> Option<
     Some((&hess + &hess.t()) / 2.0)
 }
 
+/// Largest polishing step (on the log scale, so a relative change of the parameters) that is
+/// taken without evaluating the likelihood at its end: so close to the optimum, an evaluation
+/// could only confirm a decrease of the order of rounding. A Newton step from a point that near
+/// leaves an error of the order of its square, so the estimates are then exact to rounding.
+const UNCHECKED_STEP: f64 = 1e-9;
+
 /// Plain Newton steps with the analytic Hessian from a point near the optimum, while they
 /// improve: Newton reaches the optimum to machine precision, so that equivalent data
 /// (compressed or not, other row order) gives the same estimates to ~1e-10.
+///
+/// A step below [`UNCHECKED_STEP`] is the last one and is taken unevaluated: the value,
+/// gradient and Hessian returned are those of the point before it (they differ by the order
+/// of the step times the gradient, below rounding). On a converged BG/NBD fit this saves the
+/// two or three evaluations that used to confirm steps of 1e-11 to 1e-14.
 fn polish_analytic<L: LogLikelihood>(
     objective: &Objective<'_, L>,
     mut x: Vec<f64>,
@@ -425,6 +436,10 @@ fn polish_analytic<L: LogLikelihood>(
         };
         let step = inv.dot(&Array1::from(at.grad.clone()));
         let candidate: Vec<f64> = x.iter().zip(step.iter()).map(|(a, s)| a - s).collect();
+        if step.iter().all(|s| s.abs() < UNCHECKED_STEP) {
+            x = candidate;
+            break;
+        }
         match objective.second(&candidate) {
             Ok(next)
                 if next.value <= at.value + 1e-12 * at.value.abs()
