@@ -14,7 +14,7 @@ use clv::value::{value_table, ClvConfig, ValueTable};
 use clv::{CustomerTable, RfmCsvOptions, TimeUnit};
 
 mod common;
-use common::{clv, fails_with, ok};
+use common::{clv, ok};
 
 fn data(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -212,11 +212,12 @@ fn summarize_fit_and_predict_read_and_write_parquet_by_extension() {
         (v["purchase"].to_string(), v["spend"].to_string())
     };
     assert_eq!(params("parquet.json"), params("csv.json"));
-    let run = |rfm: &str, out: &str, more: &[&str]| {
-        let mut args = vec!["predict", "csv.json", rfm, "-o", out];
+    let run_with = |model: &str, rfm: &str, out: &str, more: &[&str]| {
+        let mut args = vec!["predict", model, rfm, "-o", out];
         args.extend_from_slice(more);
         ok(&clv(&args, dir.path()));
     };
+    let run = |rfm: &str, out: &str, more: &[&str]| run_with("csv.json", rfm, out, more);
     // chunked scoring (a tiny chunk: several record batches) and scoring with intervals
     run("rfm.csv", "scores.csv", &[]);
     run("rfm.parquet", "scores.parquet", &["--chunk-bytes", "4096"]);
@@ -234,7 +235,7 @@ fn summarize_fit_and_predict_read_and_write_parquet_by_extension() {
     let csv = std::fs::read_to_string(dir.path().join("low.csv")).unwrap();
     assert_eq!(text_of(&dir.path().join("low.parquet")), csv);
     assert!(dir.path().join("low.parquet.notes").exists());
-    // scores without a spend model are CSV only: refused, nothing written
+    // scores without a spend model: the same columns and numbers in either format
     ok(&clv(
         &[
             "fit",
@@ -246,12 +247,17 @@ fn summarize_fit_and_predict_read_and_write_parquet_by_extension() {
         ],
         dir.path(),
     ));
-    fails_with(
-        &clv(
-            &["predict", "nospend.json", "rfm.parquet", "-o", "p.parquet"],
-            dir.path(),
-        ),
-        &["p.parquet", "CSV only"],
+    run_with("nospend.json", "rfm.csv", "p.csv", &[]);
+    run_with(
+        "nospend.json",
+        "rfm.parquet",
+        "p.parquet",
+        &["--chunk-bytes", "4096"],
     );
-    assert!(!dir.path().join("p.parquet").exists());
+    let csv = std::fs::read_to_string(dir.path().join("p.csv")).unwrap();
+    assert!(csv.starts_with(
+        "customer_id,frequency,recency,T,p_alive,churn_probability,expected_purchases\n"
+    ));
+    assert_eq!(csv.lines().count(), from_csv.len() + 1);
+    assert_eq!(text_of(&dir.path().join("p.parquet")), csv);
 }
