@@ -105,15 +105,14 @@ pub(crate) fn index_unique_pairs(
 /// 0), and the distinct triples in order of first appearance: the (x, t_x, T) of customers, so
 /// that predictions are computed once per distinct history and scattered back.
 ///
-/// Whole-number triples below 2^21 (whole-day or whole-week data) are packed into one `u64`,
-/// which halves the hash map's entries and the cost of hashing; others are hashed as three
-/// bit patterns.
+/// Whole-number triples below 2^21 (whole-day or whole-week data) are packed into one `u64`
+/// and grouped on two cores ([`index_unique_whole`]); others are hashed as three bit patterns.
 pub(crate) fn index_unique_triples(
     a: ndarray::ArrayView1<'_, f64>,
     b: ndarray::ArrayView1<'_, f64>,
     c: ndarray::ArrayView1<'_, f64>,
 ) -> (Vec<u32>, Vec<(f64, f64, f64)>) {
-    if let Some(found) = index_unique_packed(a, b, c) {
+    if let Some(found) = index_unique_whole(a, b, c, SPLIT_ROWS) {
         return found;
     }
     let mut seen: FastMap<(u64, u64, u64), u32> = FastMap::default();
@@ -143,36 +142,87 @@ type Grouped = (Vec<u32>, Vec<(f64, f64, f64)>);
 /// Bits of each whole number in a packed key.
 const PACKED_BITS: u32 = 21;
 
-/// The triple packed into one `u64` when every value is a whole number in `[0, 2^21)` (so
-/// that equal keys are exactly equal triples, -0 being 0).
-#[inline]
-fn packed_key(x: f64, y: f64, z: f64) -> Option<u64> {
+/// Rows from which [`index_unique_whole`] groups the two halves of a table in parallel.
+const SPLIT_ROWS: usize = 1 << 16;
+
+/// Each row's triple packed into one `u64`, 21 bits a value, column by column without
+/// branches (so that the loops vectorise); `None` when a value is not a whole number in
+/// `[0, 2^21)`. Equal keys are then exactly equal triples, -0 being 0.
+fn packed_keys(a: &[f64], b: &[f64], c: &[f64]) -> Option<Vec<u64>> {
     const LIMIT: f64 = (1u64 << PACKED_BITS) as f64;
-    // a cast and back rather than `fract`, which is a libm call per value
-    let whole = |v: f64| {
-        let u = v as u64;
-        ((0.0..LIMIT).contains(&v) && u as f64 == v).then_some(u)
-    };
-    Some(whole(x)? | whole(y)? << PACKED_BITS | whole(z)? << (2 * PACKED_BITS))
+    // adding 2^52 puts a whole number below 2^52 in the low bits of the mantissa
+    const MAGIC: f64 = (1u64 << 52) as f64;
+    let mut keys = vec![0u64; a.len()];
+    let mut whole = true;
+    for (column, shift) in [(a, 0), (b, PACKED_BITS), (c, 2 * PACKED_BITS)] {
+        for (k, &v) in keys.iter_mut().zip(column) {
+            let m = v + MAGIC;
+            whole &= (v >= 0.0) & (v < LIMIT) & (m - MAGIC == v);
+            *k |= m.to_bits().wrapping_sub(MAGIC.to_bits()) << shift;
+        }
+    }
+    whole.then_some(keys)
 }
 
-/// [`index_unique_triples`] through packed keys; `None` as soon as a row cannot be packed.
-fn index_unique_packed(
+/// Each key's index among the distinct keys and the first row of each, by first appearance.
+fn index_keys(keys: &[u64]) -> (Vec<u32>, Vec<u32>) {
+    let mut seen: FastMap<u64, u32> = FastMap::default();
+    let mut first = Vec::new();
+    let idx = keys
+        .iter()
+        .enumerate()
+        .map(|(row, &key)| {
+            *seen.entry(key).or_insert_with(|| {
+                first.push(row as u32);
+                (first.len() - 1) as u32
+            })
+        })
+        .collect();
+    (idx, first)
+}
+
+/// [`index_unique_triples`] for whole-number triples below 2^21 (whole-day or whole-week data),
+/// through packed keys: one `u64` a row, a third of the hashing and of the hash map's entries.
+/// From `split` rows on, each half of the rows is grouped on its own core, then the second
+/// half's groups are looked up among the first's. `None` when a value cannot be packed (or a
+/// column is not contiguous).
+///
+/// 1M whole-day customers (186,049 distinct), `cargo run --release --example fit_profile`
+/// ("compression"): 0.057-0.071 s with the keys packed row by row on one core, 0.034-0.045 s so.
+fn index_unique_whole(
     a: ndarray::ArrayView1<'_, f64>,
     b: ndarray::ArrayView1<'_, f64>,
     c: ndarray::ArrayView1<'_, f64>,
+    split: usize,
 ) -> Option<Grouped> {
-    let mut seen: FastMap<u64, u32> = FastMap::default();
-    let mut unique = Vec::new();
-    let mut idx = Vec::with_capacity(a.len());
-    for ((&x, &y), &z) in a.iter().zip(b.iter()).zip(c.iter()) {
-        let key = packed_key(x, y, z)?;
-        idx.push(*seen.entry(key).or_insert_with(|| {
-            unique.push((x, y, z));
-            (unique.len() - 1) as u32
-        }));
+    let (a, b, c) = (a.as_slice()?, b.as_slice()?, c.as_slice()?);
+    let keys = packed_keys(a, b, c)?;
+    let triple = |row: u32| (a[row as usize], b[row as usize], c[row as usize]);
+    if keys.len() < split {
+        let (idx, first) = index_keys(&keys);
+        return Some((idx, first.into_iter().map(triple).collect()));
     }
-    Some((idx, unique))
+    let half = keys.len() / 2;
+    let ((mut idx, mut first), (idx2, first2)) =
+        rayon::join(|| index_keys(&keys[..half]), || index_keys(&keys[half..]));
+    // the first half's groups keep their numbers; the second's are found among them or added
+    let mut seen: FastMap<u64, u32> = FastMap::default();
+    seen.reserve(first.len());
+    for (g, &row) in first.iter().enumerate() {
+        seen.insert(keys[row as usize], g as u32);
+    }
+    let remap: Vec<u32> = first2
+        .iter()
+        .map(|&row| {
+            let row = row + half as u32;
+            *seen.entry(keys[row as usize]).or_insert_with(|| {
+                first.push(row);
+                (first.len() - 1) as u32
+            })
+        })
+        .collect();
+    idx.extend(idx2.iter().map(|&g| remap[g as usize]));
+    Some((idx, first.into_iter().map(triple).collect()))
 }
 
 #[cfg(test)]
@@ -201,12 +251,18 @@ mod tests {
             ndarray::aview1(&t),
             ndarray::aview1(&age_frac),
         );
-        assert!(index_unique_packed(
-            ndarray::aview1(&x),
-            ndarray::aview1(&t),
-            ndarray::aview1(&age)
-        )
-        .is_some());
+        // on one core and split in halves (the second half holding new groups and old ones)
+        let view = |v: &[f64]| ndarray::aview1(v).to_owned();
+        let (xs, ts, ages) = (view(&x), view(&t), view(&age));
+        let whole = |split| index_unique_whole(xs.view(), ts.view(), ages.view(), split).unwrap();
+        assert_eq!(whole(n), packed);
+        assert_eq!(whole(2), packed);
+        // not whole, negative, too large, NaN: not packed
+        for bad in [0.5, -1.0, (1u64 << PACKED_BITS) as f64, f64::NAN] {
+            let mut ages = ages.clone();
+            ages[n / 2] = bad;
+            assert!(index_unique_whole(xs.view(), ts.view(), ages.view(), 2).is_none());
+        }
         assert_eq!(packed.0[..n - 1], hashed.0[..n - 1]);
         let k = hashed.1.len() - 1;
         assert_eq!(hashed.1[k], (x[n - 1], t[n - 1], 0.5));
