@@ -107,20 +107,47 @@ impl FitData {
             }
         }
         if let Some(m) = spend {
-            let x = chunk.frequency();
-            for i in 0..chunk.len() {
-                let w = chunk.weight(i);
-                if x[i] > 0.0 && m[i] > 0.0 {
-                    self.spend_frequency.push(x[i]);
-                    self.spend_mean.push(m[i]);
-                    self.spend_weight.push(w);
-                } else if x[i] > 0.0 {
-                    self.without_spend += w;
-                }
-            }
+            self.add_spends(chunk.frequency(), m, chunk.weights());
         }
         self.customers += chunk.len();
         Ok(())
+    }
+
+    /// Appends the repeat customers with a positive mean spend (the Gamma-Gamma fit's rows),
+    /// and counts the weight of the others. Without branches on which rows are kept (as good
+    /// as random, so mispredicted half the time): each row is written at the next free place,
+    /// which moves on only when the row is kept.
+    fn add_spends(
+        &mut self,
+        x: ndarray::ArrayView1<'_, f64>,
+        m: ndarray::ArrayView1<'_, f64>,
+        w: Option<ndarray::ArrayView1<'_, f64>>,
+    ) {
+        let mut k = self.spend_frequency.len();
+        let end = k + x.len() + 1;
+        for column in [
+            &mut self.spend_frequency,
+            &mut self.spend_mean,
+            &mut self.spend_weight,
+        ] {
+            column.resize(end, 0.0);
+        }
+        for (i, (&x, &m)) in x.iter().zip(m.iter()).enumerate() {
+            let w = w.as_ref().map_or(1.0, |w| w[i]);
+            self.spend_frequency[k] = x;
+            self.spend_mean[k] = m;
+            self.spend_weight[k] = w;
+            let (repeat, spent) = (x > 0.0, m > 0.0);
+            k += usize::from(repeat && spent);
+            self.without_spend += if repeat && !spent { w } else { 0.0 };
+        }
+        for column in [
+            &mut self.spend_frequency,
+            &mut self.spend_mean,
+            &mut self.spend_weight,
+        ] {
+            column.truncate(k);
+        }
     }
 
     /// Number of rows read.
