@@ -84,19 +84,47 @@ impl FitData {
                 "every chunk of a table has the same unit and the same columns",
             ));
         }
-        // the chunk's distinct histories first (a sort, in parallel), then one probe of the
+        // the chunk's distinct histories first (grouped in parallel), then one probe of the
         // table of all distinct histories per distinct history of the chunk
         let distinct = CompressedRfm::from_table(chunk);
-        for j in 0..distinct.len() {
-            // +0.0 folds -0.0 into 0.0, as the compression of a whole table does
-            let (x, t_x, age) = (distinct.frequency[j], distinct.recency[j], distinct.age[j]);
-            let key = (
+        if self.frequency.is_empty() {
+            // the first chunk's histories are the table; its index is built only when a second
+            // chunk comes (a file of one chunk never needs it)
+            self.frequency = distinct.frequency;
+            self.recency = distinct.recency;
+            self.age = distinct.age;
+            self.weight = distinct.weight;
+        } else {
+            self.merge(&distinct);
+        }
+        if let Some(m) = spend {
+            self.add_spends(chunk.frequency(), m, chunk.weights());
+        }
+        self.customers += chunk.len();
+        Ok(())
+    }
+
+    /// Adds the distinct histories of a chunk to those of the earlier chunks.
+    fn merge(&mut self, distinct: &CompressedRfm) {
+        // +0.0 folds -0.0 into 0.0, as the compression of a whole table does
+        let key = |x: f64, t_x: f64, age: f64| {
+            (
                 (x + 0.0).to_bits(),
                 (t_x + 0.0).to_bits(),
                 (age + 0.0).to_bits(),
-            );
+            )
+        };
+        if self.index.is_empty() {
+            self.index.reserve(self.frequency.len());
+            for j in 0..self.frequency.len() {
+                let k = key(self.frequency[j], self.recency[j], self.age[j]);
+                self.index.insert(k, j as u32);
+            }
+        }
+        for j in 0..distinct.len() {
+            let (x, t_x, age) = (distinct.frequency[j], distinct.recency[j], distinct.age[j]);
             let next = self.frequency.len() as u32;
-            let k = *self.index.entry(key).or_insert(next);
+            let k = *self.index.entry(key(x, t_x, age)).or_insert(next);
             if k == next {
                 self.frequency.push(x);
                 self.recency.push(t_x);
@@ -106,11 +134,6 @@ impl FitData {
                 self.weight[k as usize] += distinct.weight[j];
             }
         }
-        if let Some(m) = spend {
-            self.add_spends(chunk.frequency(), m, chunk.weights());
-        }
-        self.customers += chunk.len();
-        Ok(())
     }
 
     /// Appends the repeat customers with a positive mean spend (the Gamma-Gamma fit's rows),
