@@ -163,10 +163,10 @@ const START_SAMPLE: usize = 20_000;
 /// On a table of many distinct rows, the fit of an evenly spaced sample of [`START_SAMPLE`] of
 /// them (with their weights, from the model's default start), so that the fit of all rows
 /// starts near the optimum; `None` for a smaller table, or when the sample's fit fails (the
-/// default start then), and for models without an analytic Hessian. On 1M whole-day customers (186k distinct rows) that takes BG/NBD from
-/// 7 Newton iterations (11 evaluations) to 3 (7), for a sample fit costing about one evaluation
-/// on all rows
-/// (`cargo run --release --example fit_profile`).
+/// default start then), and for models without an analytic Hessian. On 1M whole-day customers
+/// (186k distinct rows) that takes BG/NBD from 7 Newton iterations to 3, for a sample fit
+/// costing about one evaluation on all rows; with the unevaluated last polishing step, the fit
+/// of all rows makes 4 evaluations (`cargo run --release --example fit_profile`).
 fn sample_start<M: FitPurchaseModel>(
     name: &str,
     rows: &CompressedRfm,
