@@ -80,11 +80,22 @@ pub(crate) fn index_unique(values: &[f64]) -> (Vec<u32>, Vec<f64>) {
 }
 
 /// Index of each row among the distinct pairs `(a[i], b[i])` (by bit pattern, -0 as 0), and
-/// the distinct pairs in order of first appearance.
+/// the distinct pairs in order of first appearance. Whole numbers below 2^21 (whole-day or
+/// whole-week data) are hashed as one packed `u64`, half the hashing.
 pub(crate) fn index_unique_pairs(
     a: ndarray::ArrayView1<'_, f64>,
     b: ndarray::ArrayView1<'_, f64>,
 ) -> (Vec<u32>, Vec<(f64, f64)>) {
+    if let (Some(xs), Some(ys)) = (a.as_slice(), b.as_slice()) {
+        if let Some(keys) = packed_keys(&[xs, ys]) {
+            let (idx, first) = index_keys(&keys);
+            let unique = first
+                .into_iter()
+                .map(|row| (xs[row as usize], ys[row as usize]))
+                .collect();
+            return (idx, unique);
+        }
+    }
     let mut seen: FastMap<(u64, u64), u32> = FastMap::default();
     let mut unique = Vec::new();
     let idx = a
@@ -145,16 +156,19 @@ const PACKED_BITS: u32 = 21;
 /// Rows from which [`index_unique_whole`] groups the two halves of a table in parallel.
 const SPLIT_ROWS: usize = 1 << 16;
 
-/// Each row's triple packed into one `u64`, 21 bits a value, column by column without
+/// Each row's values (two or three columns) packed into one `u64`, 21 bits a value, column by column without
 /// branches (so that the loops vectorise); `None` when a value is not a whole number in
 /// `[0, 2^21)`. Equal keys are then exactly equal triples, -0 being 0.
-fn packed_keys(a: &[f64], b: &[f64], c: &[f64]) -> Option<Vec<u64>> {
+fn packed_keys(columns: &[&[f64]]) -> Option<Vec<u64>> {
     const LIMIT: f64 = (1u64 << PACKED_BITS) as f64;
     // adding 2^52 puts a whole number below 2^52 in the low bits of the mantissa
     const MAGIC: f64 = (1u64 << 52) as f64;
-    let mut keys = vec![0u64; a.len()];
+    debug_assert!(columns.len() as u32 * PACKED_BITS <= u64::BITS);
+    debug_assert!(columns.windows(2).all(|w| w[0].len() == w[1].len()));
+    let mut keys = vec![0u64; columns.first().map_or(0, |c| c.len())];
     let mut whole = true;
-    for (column, shift) in [(a, 0), (b, PACKED_BITS), (c, 2 * PACKED_BITS)] {
+    for (j, &column) in columns.iter().enumerate() {
+        let shift = j as u32 * PACKED_BITS;
         for (k, &v) in keys.iter_mut().zip(column) {
             let m = v + MAGIC;
             whole &= (v >= 0.0) & (v < LIMIT) & (m - MAGIC == v);
@@ -196,7 +210,7 @@ fn index_unique_whole(
     split: usize,
 ) -> Option<Grouped> {
     let (a, b, c) = (a.as_slice()?, b.as_slice()?, c.as_slice()?);
-    let keys = packed_keys(a, b, c)?;
+    let keys = packed_keys(&[a, b, c])?;
     let triple = |row: u32| (a[row as usize], b[row as usize], c[row as usize]);
     if keys.len() < split {
         let (idx, first) = index_keys(&keys);
@@ -274,6 +288,24 @@ mod tests {
                 .find(|&i| i != 17 && x[i] == x[17] && t[i] == t[17] && age[i] == 0.0)
                 .unwrap()]
         );
+    }
+
+    #[test]
+    fn packed_and_hashed_pairs_agree() {
+        let n = 3000;
+        let x: Vec<f64> = (0..n).map(|i| ((i * 7919) % 17) as f64).collect();
+        let mut age: Vec<f64> = (0..n).map(|i| ((i * 104_729) % 23) as f64).collect();
+        age[5] = -0.0;
+        let packed = index_unique_pairs(ndarray::aview1(&x), ndarray::aview1(&age));
+        // a fraction in the last row sends every row through the hashed path
+        let mut age_frac = age.clone();
+        age_frac[n - 1] = 0.25;
+        let hashed = index_unique_pairs(ndarray::aview1(&x), ndarray::aview1(&age_frac));
+        assert_eq!(packed.0[..n - 1], hashed.0[..n - 1]);
+        let k = hashed.1.len() - 1;
+        assert_eq!(hashed.1[k], (x[n - 1], 0.25));
+        assert_eq!(packed.1[..k], hashed.1[..k]);
+        assert_eq!(packed.1.len(), 17 * 23);
     }
 
     #[test]
