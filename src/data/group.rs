@@ -171,7 +171,7 @@ fn packed_keys(columns: &[&[f64]]) -> Option<Vec<u64>> {
         let shift = j as u32 * PACKED_BITS;
         for (k, &v) in keys.iter_mut().zip(column) {
             let m = v + MAGIC;
-            whole &= (v >= 0.0) & (v < LIMIT) & (m - MAGIC == v);
+            whole &= (0.0..LIMIT).contains(&v) & (m - MAGIC == v);
             *k |= m.to_bits().wrapping_sub(MAGIC.to_bits()) << shift;
         }
     }
