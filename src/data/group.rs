@@ -88,7 +88,7 @@ pub(crate) fn index_unique_pairs(
 ) -> (Vec<u32>, Vec<(f64, f64)>) {
     if let (Some(xs), Some(ys)) = (a.as_slice(), b.as_slice()) {
         if let Some(keys) = packed_keys(&[xs, ys]) {
-            let (idx, first) = index_keys(&keys);
+            let (idx, first, _) = index_keys(&keys);
             let unique = first
                 .into_iter()
                 .map(|row| (xs[row as usize], ys[row as usize]))
@@ -156,9 +156,9 @@ const PACKED_BITS: u32 = 21;
 /// Rows from which [`index_unique_whole`] groups the two halves of a table in parallel.
 const SPLIT_ROWS: usize = 1 << 16;
 
-/// Each row's values (two or three columns) packed into one `u64`, 21 bits a value, column by column without
-/// branches (so that the loops vectorise); `None` when a value is not a whole number in
-/// `[0, 2^21)`. Equal keys are then exactly equal triples, -0 being 0.
+/// Each row's values (two or three columns) packed into one `u64`, 21 bits a value, column by
+/// column without branches (so that the loops vectorise); `None` when a value is not a whole
+/// number in `[0, 2^21)`. Equal keys are then exactly equal rows, -0 being 0.
 fn packed_keys(columns: &[&[f64]]) -> Option<Vec<u64>> {
     const LIMIT: f64 = (1u64 << PACKED_BITS) as f64;
     // adding 2^52 puts a whole number below 2^52 in the low bits of the mantissa
@@ -178,8 +178,9 @@ fn packed_keys(columns: &[&[f64]]) -> Option<Vec<u64>> {
     whole.then_some(keys)
 }
 
-/// Each key's index among the distinct keys and the first row of each, by first appearance.
-fn index_keys(keys: &[u64]) -> (Vec<u32>, Vec<u32>) {
+/// Each key's index among the distinct keys, the first row of each (by first appearance), and
+/// the map from key to index.
+fn index_keys(keys: &[u64]) -> (Vec<u32>, Vec<u32>, FastMap<u64, u32>) {
     let mut seen: FastMap<u64, u32> = FastMap::default();
     let mut first = Vec::new();
     let idx = keys
@@ -192,7 +193,7 @@ fn index_keys(keys: &[u64]) -> (Vec<u32>, Vec<u32>) {
             })
         })
         .collect();
-    (idx, first)
+    (idx, first, seen)
 }
 
 /// [`index_unique_triples`] for whole-number triples below 2^21 (whole-day or whole-week data),
@@ -213,18 +214,13 @@ fn index_unique_whole(
     let keys = packed_keys(&[a, b, c])?;
     let triple = |row: u32| (a[row as usize], b[row as usize], c[row as usize]);
     if keys.len() < split {
-        let (idx, first) = index_keys(&keys);
+        let (idx, first, _) = index_keys(&keys);
         return Some((idx, first.into_iter().map(triple).collect()));
     }
     let half = keys.len() / 2;
-    let ((mut idx, mut first), (idx2, first2)) =
+    let ((mut idx, mut first, mut seen), (idx2, first2, _)) =
         rayon::join(|| index_keys(&keys[..half]), || index_keys(&keys[half..]));
     // the first half's groups keep their numbers; the second's are found among them or added
-    let mut seen: FastMap<u64, u32> = FastMap::default();
-    seen.reserve(first.len());
-    for (g, &row) in first.iter().enumerate() {
-        seen.insert(keys[row as usize], g as u32);
-    }
     let remap: Vec<u32> = first2
         .iter()
         .map(|&row| {
