@@ -626,6 +626,39 @@ mod tests {
     }
 
     #[test]
+    fn a_polishing_step_of_rounding_size_is_taken_without_an_evaluation() {
+        let ll = GammaSample {
+            data: vec![0.5, 1.5, 2.0, 0.25, 0.75, 3.0],
+            analytic: true,
+        };
+        let optimum = maximize("gamma", &ll, &[1.0, 1.0], &FitOptions::default()).unwrap();
+        let objective = Objective {
+            ll: &ll,
+            penalizer: 0.0,
+            weight: ll.total_weight(),
+            cache: Mutex::new(None),
+            evaluations: Mutex::new(0),
+        };
+        let evaluations = || *objective.evaluations.lock().unwrap();
+        // 1e-11 off the optimum on the log scale: one Newton step, below UNCHECKED_STEP
+        let near: Vec<f64> = optimum.params.iter().map(|p| p.ln() + 1e-11).collect();
+        let at = objective.second(&near).unwrap();
+        assert_eq!(evaluations(), 1);
+        let (x, _) = polish_analytic(&objective, near.clone(), at);
+        assert_eq!(evaluations(), 1, "the small step is not evaluated");
+        for (j, p) in optimum.params.iter().enumerate() {
+            assert_ne!(x[j], near[j], "the step is taken");
+            assert_relative_eq!(x[j].exp(), *p, max_relative = 1e-13);
+        }
+        // a step above UNCHECKED_STEP is evaluated before it is taken
+        let far: Vec<f64> = optimum.params.iter().map(|p| p.ln() + 1e-4).collect();
+        let at = objective.second(&far).unwrap();
+        let before = evaluations();
+        let _ = polish_analytic(&objective, far, at);
+        assert!(evaluations() > before);
+    }
+
+    #[test]
     fn newton_iteration_limit_is_an_error() {
         let ll = GammaSample {
             data: vec![0.5, 1.5, 2.0, 0.25, 0.75],
