@@ -38,22 +38,47 @@ impl DistinctIndex {
     }
 }
 
-/// A table's [`DistinctIndex`], computed on first use. It depends on (x, t_x, T) alone, which
-/// a table never changes after construction; it is not part of the table's value (equality and
-/// serialisation ignore it) and clones share it.
+/// A table's groupings of its rows, each computed on first use: the [`DistinctIndex`] of its
+/// (x, t_x, T), and the [`PairIndex`] of its (x, T). They depend on (x, t_x, T) alone, which a
+/// table never changes after construction; they are not part of the table's value (equality
+/// and serialisation ignore them) and clones share them.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct DistinctCache(OnceLock<Arc<DistinctIndex>>);
+pub(crate) struct DistinctCache {
+    triples: OnceLock<Arc<DistinctIndex>>,
+    pairs: OnceLock<Arc<PairIndex>>,
+}
 
 impl DistinctCache {
     /// The index of `table` (whose cache this is), computed on the first call.
     pub(crate) fn get_or_compute(&self, table: &CustomerTable) -> &Arc<DistinctIndex> {
-        self.0.get_or_init(|| Arc::new(DistinctIndex::of(table)))
+        self.triples
+            .get_or_init(|| Arc::new(DistinctIndex::of(table)))
     }
 
     /// Whether the index has been computed.
     pub(crate) fn is_computed(&self) -> bool {
-        self.0.get().is_some()
+        self.triples.get().is_some()
     }
+
+    /// The (x, T) grouping of `table` (whose cache this is), computed on the first call.
+    pub(crate) fn pairs_or_compute(&self, table: &CustomerTable) -> &Arc<PairIndex> {
+        self.pairs.get_or_init(|| {
+            let (group_of, pairs) = index_unique_pairs(table.frequency(), table.age());
+            Arc::new(PairIndex { group_of, pairs })
+        })
+    }
+}
+
+/// Each row's index among the distinct (x, T) of a table, and those pairs in order of first
+/// appearance: what BG/NBD's expectation kernel (a 2F1) is evaluated once for. A table keeps it
+/// ([`CustomerTable::pair_index`]), so that P(alive) and expected purchases, the expectation at
+/// other horizons and the CLV kernel, asked of one table one after the other, group it once.
+#[derive(Debug)]
+pub(crate) struct PairIndex {
+    /// Each row's index among the distinct pairs.
+    pub group_of: Vec<u32>,
+    /// The distinct (x, T), in the unit of the grouped table.
+    pub pairs: Vec<(f64, f64)>,
 }
 
 impl PartialEq for DistinctCache {

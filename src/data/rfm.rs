@@ -8,7 +8,7 @@ use ndarray::{Array1, ArrayView1};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::data::group::{DistinctCache, DistinctIndex};
+use crate::data::group::{DistinctCache, DistinctIndex, PairIndex};
 use crate::error::{Error, Result};
 use crate::io::{field_str, push_csv_field, push_f64, CsvBytes};
 use crate::time::TimeUnit;
@@ -209,7 +209,7 @@ pub struct CustomerTable {
     monetary_value: Option<Array1<f64>>,
     weights: Option<Array1<f64>>,
     unit: TimeUnit,
-    /// The grouping of the rows by (x, t_x, T), computed on first use.
+    /// The groupings of the rows by (x, t_x, T) and by (x, T), computed on first use.
     #[serde(skip)]
     distinct: DistinctCache,
 }
@@ -303,6 +303,12 @@ impl CustomerTable {
     /// first call and kept.
     pub(crate) fn distinct_index(&self) -> &Arc<DistinctIndex> {
         self.distinct.get_or_compute(self)
+    }
+
+    /// Each row's index among the distinct (x, T) and those pairs, computed on the first call
+    /// and kept.
+    pub(crate) fn pair_index(&self) -> &Arc<PairIndex> {
+        self.distinct.pairs_or_compute(self)
     }
 
     /// Whether [`distinct_index`](Self::distinct_index) has been computed (by a fit, a

@@ -24,13 +24,14 @@ pub mod likelihood;
 mod pmf;
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use statrs::function::gamma::ln_gamma;
 
-use crate::data::group::index_unique_pairs;
+use crate::data::group::PairIndex;
 use crate::data::{CompressedRfm, CustomerTable, Rfm};
 use crate::error::{Error, Result};
 use crate::models::{
@@ -332,7 +333,7 @@ impl<V: Variant> PurchaseModel for BetaGeo<V> {
         let c = customer.in_unit(self.time_unit);
         // the same expression, term for term, as `p_alive_column`
         let ln_odds = (self.a.ln() - (self.b + x + d - 1.0).ln())
-            + (self.r + x) * ((self.alpha + c.age) / (self.alpha + c.recency)).ln();
+            + (self.r + x) * ((self.alpha + c.age).ln() - (self.alpha + c.recency).ln());
         logistic_of_neg(ln_odds)
     }
 
@@ -396,7 +397,8 @@ impl<V: Variant> PurchaseModel for BetaGeo<V> {
         horizon: Duration,
     ) -> (Array1<f64>, Array1<f64>) {
         let h = plain_horizon(horizon, self.time_unit).unwrap_or(f64::NAN);
-        let (group_of, kernel) = self.group_kernels(table, &[h]);
+        let (pairs, kernel) = self.group_kernels(table, &[h]);
+        let group_of = &pairs.group_of;
         let alive = self.p_alive_column(table);
         let expected: Vec<f64> = alive
             .par_iter()
@@ -419,7 +421,8 @@ impl<V: Variant> PurchaseModel for BetaGeo<V> {
             .map(|&h| plain_horizon(h, self.time_unit).unwrap_or(f64::NAN))
             .collect();
         let nh = hs.len();
-        let (group_of, kernel) = self.group_kernels(table, &hs);
+        let (pairs, kernel) = self.group_kernels(table, &hs);
+        let group_of = &pairs.group_of;
         let alive = self.p_alive_column(table);
         let mut out = Array2::<f64>::zeros((table.len(), nh));
         out.axis_chunks_iter_mut(ndarray::Axis(0), PREDICT_CHUNK)
@@ -453,7 +456,8 @@ impl<V: Variant> PurchaseModel for BetaGeo<V> {
         }
         let hs: Vec<f64> = ends.iter().map(|h| h.in_unit(self.time_unit)).collect();
         let nh = hs.len();
-        let (group_of, kernel) = self.group_kernels(table, &hs);
+        let (pairs, kernel) = self.group_kernels(table, &hs);
+        let group_of = &pairs.group_of;
         let per_group: Vec<f64> = kernel
             .par_chunks(nh)
             .enumerate()
@@ -528,8 +532,9 @@ impl<V: Variant> SimulatePurchases for BetaGeo<V> {
 }
 
 impl<V: Variant> BetaGeo<V> {
-    /// P(alive) of every row of `table`: `ln(a / (b+x+d-1))` tabulated for small x, then one
-    /// log and one exp per row.
+    /// P(alive) of every row of `table`: `ln(a / (b+x+d-1))` tabulated for small x and, on a
+    /// large table, `ln(alpha + t)` for whole t below [`T_TABLE`] (whole-day data has a few
+    /// hundred distinct ages and recencies), so that a row costs one exp.
     fn p_alive_column(&self, table: &CustomerTable) -> Vec<f64> {
         let scale = table.unit().in_units_of(self.time_unit);
         let d = shift::<V>();
@@ -538,6 +543,21 @@ impl<V: Variant> BetaGeo<V> {
         let ln_ratio: Vec<f64> = (0..X_TABLE)
             .map(|x| ln_a - (self.b + x as f64 + d - 1.0).ln())
             .collect();
+        let ln_time: Vec<f64> = if table.len() >= 8 * T_TABLE {
+            (0..T_TABLE)
+                .map(|t| (self.alpha + t as f64 * scale).ln())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let ln_alpha_plus = |t: f64| {
+            let k = t as usize;
+            match ln_time.get(k) {
+                // saturating: a negative or NaN t gives k = 0, which `k as f64 == t` rejects
+                Some(&l) if k as f64 == t => l,
+                _ => (self.alpha + t * scale).ln(),
+            }
+        };
         let mut out = vec![0.0; table.len()];
         out.par_chunks_mut(PREDICT_CHUNK)
             .enumerate()
@@ -554,10 +574,8 @@ impl<V: Variant> BetaGeo<V> {
                         } else {
                             ln_a - (self.b + xi + d - 1.0).ln()
                         };
-                        let ln_odds = ratio
-                            + (self.r + xi)
-                                * ((self.alpha + age[i] * scale) / (self.alpha + tx[i] * scale))
-                                    .ln();
+                        let ln_odds =
+                            ratio + (self.r + xi) * (ln_alpha_plus(age[i]) - ln_alpha_plus(tx[i]));
                         logistic_of_neg(ln_odds)
                     };
                 }
@@ -567,11 +585,13 @@ impl<V: Variant> BetaGeo<V> {
 
     /// Each row's group of identical (x, T) and the expectation kernel of each group at each
     /// of `horizons` (in the model's unit), `groups x horizons` row-major.
-    fn group_kernels(&self, table: &CustomerTable, horizons: &[f64]) -> (Vec<u32>, Vec<f64>) {
+    /// The grouping is the table's own, computed once and kept ([`CustomerTable::pair_index`]).
+    fn group_kernels(&self, table: &CustomerTable, horizons: &[f64]) -> (Arc<PairIndex>, Vec<f64>) {
         let scale = table.unit().in_units_of(self.time_unit);
         let d = shift::<V>();
-        let (group_of, keys) = index_unique_pairs(table.frequency(), table.age());
-        let kernel: Vec<f64> = keys
+        let index = Arc::clone(table.pair_index());
+        let kernel: Vec<f64> = index
+            .pairs
             .par_iter()
             .flat_map_iter(|&(xg, tg)| {
                 let denom = self.alpha + tg * scale;
@@ -580,12 +600,16 @@ impl<V: Variant> BetaGeo<V> {
                     .map(move |&h| kernel(self.r + xg, self.a, self.b + xg + d, h / denom))
             })
             .collect();
-        (group_of, kernel)
+        (index, kernel)
     }
 }
 
 /// Frequencies below this have `ln(a / (b+x+d-1))` tabulated in predictions.
 const X_TABLE: usize = 1024;
+
+/// Whole ages and recencies below this have `ln(alpha + t)` tabulated in the predictions of a
+/// table of at least 8 times as many rows: about 11 years of days.
+const T_TABLE: usize = 4096;
 
 /// The expectation kernel for a model built by [`BetaGeo::new`] (valid parameters): a horizon
 /// of zero or less leaves no time to buy; a NaN horizon stays NaN.

@@ -129,3 +129,72 @@ fn discounted_purchases_match_the_curve() {
     let none = m.discounted_purchases(&weekly, &[], &[]).unwrap();
     assert!(none.iter().all(|&v| v == 0.0));
 }
+
+/// A table of at least `8 * T_TABLE` rows takes `ln(alpha + t)` from a table for whole t below
+/// `T_TABLE`: each row must get the value the single-customer formula computes, bit for bit,
+/// whether its times are whole and tabulated, whole and too large, or fractional (a wrong
+/// index or a rounded lookup would change the bits).
+#[test]
+fn tabulated_logs_of_times_give_the_single_customer_p_alive() {
+    let n = 8 * T_TABLE + 100;
+    let row = |i: usize| {
+        let age = match i % 4 {
+            0 => (i % T_TABLE).max(1) as f64,
+            1 => (T_TABLE + i) as f64,
+            2 => (i % 500) as f64 + 0.25,
+            _ => T_TABLE as f64 - 1.0,
+        };
+        let x = (i % 7) as u32;
+        let t_x = if x == 0 {
+            0.0
+        } else {
+            (age - (i % 3) as f64).max(0.0)
+        };
+        Rfm::new(x, t_x, age, TimeUnit::Days).unwrap()
+    };
+    let table = CustomerTable::from_customers(&(0..n).map(row).collect::<Vec<_>>()).unwrap();
+    let weekly = BgNbd::new(0.2425982, 4.4136842, 0.7929899, 2.4261667, TimeUnit::Weeks).unwrap();
+    let daily = crate::models::MbgNbd::new(0.5, 30.0, 0.8, 2.5, TimeUnit::Days).unwrap();
+    let (alive_w, alive_d) = (weekly.p_alive_all(&table), daily.p_alive_all(&table));
+    for i in 0..n {
+        let c = table.get(i);
+        assert_eq!(alive_w[i], weekly.p_alive(&c), "row {i}: {c:?}");
+        assert_eq!(alive_d[i], daily.p_alive(&c), "row {i}: {c:?}");
+    }
+}
+
+/// A table keeps its (x, T) grouping; a table converted to another unit must not reuse the
+/// grouping (and kernels) of its times in the old unit.
+#[test]
+fn the_kept_pair_grouping_is_the_tables_own() {
+    let c = |x, t, age| Rfm::new(x, t, age, TimeUnit::Days).unwrap();
+    let daily = CustomerTable::from_customers(&[
+        c(2, 30.0, 70.0),
+        c(0, 0.0, 70.0),
+        c(2, 40.0, 70.0),
+        c(5, 60.0, 91.0),
+    ])
+    .unwrap();
+    let m = BgNbd::new(0.2425982, 4.4136842, 0.7929899, 2.4261667, TimeUnit::Weeks).unwrap();
+    let horizon = Duration::weeks(4.0);
+    let first = m.expected_purchases_all(&daily, horizon);
+    assert_eq!(daily.pair_index().pairs.len(), 3);
+    assert_eq!(daily.pair_index().group_of, [0, 1, 0, 2]);
+    // the second call reads the kept grouping, and gives the same numbers
+    assert_eq!(m.expected_purchases_all(&daily, horizon), first);
+    let weekly = daily.to_unit(TimeUnit::Weeks);
+    let fresh = CustomerTable::from_customers(
+        &(0..daily.len())
+            .map(|i| daily.get(i).in_unit(TimeUnit::Weeks))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    assert_eq!(
+        m.expected_purchases_all(&weekly, horizon),
+        m.expected_purchases_all(&fresh, horizon)
+    );
+    for i in 0..daily.len() {
+        let want = m.expected_purchases(&daily.get(i), horizon);
+        assert_relative_eq!(first[i], want, max_relative = 1e-14);
+    }
+}
