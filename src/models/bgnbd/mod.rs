@@ -375,7 +375,8 @@ impl<V: Variant> PurchaseModel for BetaGeo<V> {
         survive_start * kernel(self.r, self.a, self.b + d, t / self.alpha)
     }
 
-    /// One log and one exp per customer (the terms of x alone are tabulated), in parallel.
+    /// One exp per customer in parallel: the terms of x alone are tabulated, and on a large table
+    /// so are the logs of whole ages and recencies (whole-day data has a few hundred of them).
     fn p_alive_all(&self, table: &CustomerTable) -> Array1<f64> {
         Array1::from(self.p_alive_column(table))
     }
