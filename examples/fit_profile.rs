@@ -41,7 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{} customers from {path}, best of {repeats}", table.len());
     println!("{:<40}{:>10.4} s", "read the CSV into a table", secs);
     let (secs, data) = best(repeats, || {
-        FitData::from_chunks(RfmChunks::from_path(&path, &options, DEFAULT_CHUNK_BYTES)?)
+        FitData::from_rfm_chunks(RfmChunks::from_path(&path, &options, DEFAULT_CHUNK_BYTES)?)
     });
     println!(
         "{:<40}{:>10.4} s   ({} distinct histories)",

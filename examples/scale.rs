@@ -251,8 +251,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pipeline_start = Instant::now();
     let chunks = || RfmChunks::from_path(&input, &csv_options, DEFAULT_CHUNK_BYTES);
     let data = stages.run("read RFM CSV into fit data", || {
-        // as `clv fit` reads: ids checked, not kept
-        FitData::from_chunks(chunks()?.without_ids())
+        // as `clv fit` reads: ids checked, not kept, no table built
+        FitData::from_rfm_chunks(chunks()?)
     })?;
     let (bgnbd, bgnbd_log_likelihood) = if args.known_params {
         (true_bgnbd()?, None)

@@ -41,10 +41,19 @@ fn fits_on_streamed_fit_data_equal_fits_on_the_whole_table() {
     let dir = tempfile::tempdir().unwrap();
     let (path, options, table) = drawn(dir.path());
     let fit = FitOptions::default();
-    for chunk_bytes in [1_000, 1 << 20] {
-        let data =
-            FitData::from_chunks(RfmChunks::from_path(&path, &options, chunk_bytes).unwrap())
-                .unwrap();
+    let chunks = |bytes| RfmChunks::from_path(&path, &options, bytes).unwrap();
+    for (chunk_bytes, direct) in [
+        (1_000, false),
+        (1 << 20, false),
+        (1_000, true),
+        (1 << 20, true),
+    ] {
+        // through tables of rows, or straight from the bytes (as `clv fit` reads)
+        let data = if direct {
+            FitData::from_rfm_chunks(chunks(chunk_bytes)).unwrap()
+        } else {
+            FitData::from_chunks(chunks(chunk_bytes)).unwrap()
+        };
         assert_eq!(data.customers(), table.len());
         assert!(data.distinct() < table.len(), "whole days repeat histories");
         let bg = data.fit_purchase::<BgNbd>(&fit).unwrap();

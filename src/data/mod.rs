@@ -14,6 +14,8 @@ pub mod periods;
 pub mod retention;
 pub mod rfm;
 pub mod rfm_chunks;
+pub(crate) mod rfm_distinct;
+pub(crate) mod rfm_record;
 pub mod subscriptions;
 pub mod transactions;
 

@@ -9,8 +9,10 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::data::group::{DistinctCache, DistinctIndex, PairIndex};
+pub(crate) use crate::data::rfm_record::parse_number;
+use crate::data::rfm_record::{id_hash, shared_hashes, RfmLayout};
 use crate::error::{Error, Result};
-use crate::io::{field_str, push_csv_field, push_f64, CsvBytes};
+use crate::io::{push_csv_field, push_f64, CsvBytes};
 use crate::time::TimeUnit;
 
 /// One customer's purchase history summarised as frequency, recency and age.
@@ -162,7 +164,7 @@ pub(crate) fn check_rfm(row: usize, x: f64, t_x: f64, age: f64) -> Result<()> {
     Ok(())
 }
 
-fn check_monetary(row: usize, m: f64) -> Result<()> {
+pub(crate) fn check_monetary(row: usize, m: f64) -> Result<()> {
     if !m.is_finite() {
         return Err(Error::invalid_value(
             row,
@@ -644,47 +646,6 @@ impl CustomerTable {
     }
 }
 
-/// Column positions and names of an RFM CSV, resolved from its header.
-struct RfmLayout<'a> {
-    options: &'a RfmCsvOptions,
-    frequency: usize,
-    recency: usize,
-    age: usize,
-    id: Option<usize>,
-    monetary_value: Option<usize>,
-    weights: Option<usize>,
-    /// Whether ids are kept as strings; otherwise only their hashes, for the repeat check.
-    keep_ids: bool,
-}
-
-impl<'a> RfmLayout<'a> {
-    fn new(headers: &csv::StringRecord, options: &'a RfmCsvOptions) -> Result<Self> {
-        let find = |name: &str| headers.iter().position(|h| h == name);
-        let missing = |name: &str| Error::MissingColumn {
-            column: name.to_string(),
-            available: headers.iter().collect::<Vec<_>>().join(","),
-        };
-        let required = |name: &str| find(name).ok_or_else(|| missing(name));
-        let optional = |spec: &Column| -> Result<Option<usize>> {
-            match spec {
-                Column::Required(name) => required(name).map(Some),
-                Column::IfPresent(name) => Ok(find(name)),
-                Column::Absent => Ok(None),
-            }
-        };
-        Ok(RfmLayout {
-            options,
-            frequency: required(&options.frequency)?,
-            recency: required(&options.recency)?,
-            age: required(&options.age)?,
-            id: optional(&options.id)?,
-            monetary_value: optional(&options.monetary_value)?,
-            weights: optional(&options.weights)?,
-            keep_ids: true,
-        })
-    }
-}
-
 /// Parsed rows of an RFM CSV (one parallel chunk, or the whole input).
 struct RfmRows {
     ids: Vec<String>,
@@ -721,50 +682,19 @@ impl RfmRows {
         self.weights.extend_from_slice(&other.weights);
     }
 
-    /// Parses and validates one record, in the order (and with the messages) of the checks on
-    /// a table: frequency, recency, T, their consistency, mean spend, weight, id.
+    /// Parses and validates one record ([`RfmLayout::read`]) and appends it.
     fn push(&mut self, layout: &RfmLayout, row: usize, record: &csv::ByteRecord) -> Result<()> {
-        let options = layout.options;
-        let text = |i: usize, name: &str| field_str(row, name, record.get(i).unwrap_or(b""));
-        let number = |i: usize, name: &str| match record.get(i).and_then(parse_whole) {
-            Some(v) => Ok(v),
-            None => parse_number(row, name, text(i, name)?),
-        };
-        let x = number(layout.frequency, &options.frequency)?;
-        let tx = number(layout.recency, &options.recency)?;
-        let age = number(layout.age, &options.age)?;
-        check_rfm(row, x, tx, age).map_err(|e| rename_column(e, options))?;
-        if let Some(i) = layout.monetary_value {
-            let name = options.monetary_value.name().unwrap_or("monetary_value");
-            let m = number(i, name)?;
-            check_monetary(row, m).map_err(|e| rename_column(e, options))?;
-            self.monetary_value.push(m);
-        }
-        if let Some(i) = layout.weights {
-            let name = options.weights.name().unwrap_or("weights");
-            let w = number(i, name)?;
-            if !(w > 0.0 && w.is_finite()) {
-                return Err(Error::invalid_value(
-                    row,
-                    name,
-                    w,
-                    "weight must be a positive number",
-                ));
-            }
-            self.weights.push(w);
-        }
-        if let Some(i) = layout.id {
-            let name = options.id.name().unwrap_or("id");
-            let id = text(i, name)?;
-            if id.is_empty() {
-                return Err(Error::invalid_value(row, name, id, "missing customer id"));
-            }
+        let r = layout.read(row, record)?;
+        self.monetary_value.extend(r.monetary_value);
+        self.weights.extend(r.weight);
+        if let Some(id) = r.id {
             if layout.keep_ids {
                 self.ids.push(id.to_string());
             } else {
                 self.id_hashes.push(id_hash(id));
             }
         }
+        let (x, tx, age) = (r.frequency, r.recency, r.age);
         self.frequency.push(x);
         self.recency.push(tx);
         self.age.push(age);
@@ -804,94 +734,6 @@ pub(crate) fn check_unique_ids(ids: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The hash of an id that [`check_unique_ids`] compares.
-fn id_hash(id: &str) -> u64 {
-    use std::hash::BuildHasher;
-    std::hash::BuildHasherDefault::<crate::data::hash::FastHasher>::default()
-        .hash_one(id.as_bytes())
-}
-
-/// The hashes that occur more than once in `hashes` (sorted, possibly repeated); empty when
-/// all differ, which proves the ids distinct.
-fn shared_hashes(hashes: &[u64]) -> Vec<u64> {
-    let mut sorted = hashes.to_vec();
-    sorted.par_sort_unstable();
-    sorted
-        .windows(2)
-        .filter(|w| w[0] == w[1])
-        .map(|w| w[0])
-        .collect()
-}
-
-/// A field of 1 to 15 ASCII digits as the number it writes (exact: below 2^53), without the
-/// UTF-8 check, trimming and decimal parsing of [`parse_number`], which gives the same value;
-/// `None` for any other field. Whole-day and whole-week RFM files are mostly such fields.
-#[inline]
-fn parse_whole(raw: &[u8]) -> Option<f64> {
-    if raw.is_empty() || raw.len() > 15 {
-        return None;
-    }
-    let mut v = 0u64;
-    for &b in raw {
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        v = v * 10 + u64::from(d);
-    }
-    Some(v as f64)
-}
-
-/// Parses a number, naming row, column and value when it is not one.
-pub(crate) fn parse_number(row: usize, column: &str, raw: &str) -> Result<f64> {
-    if raw.is_empty() {
-        return Err(Error::invalid_value(row, column, raw, "missing value"));
-    }
-    let v: f64 = raw
-        .parse()
-        .map_err(|_| Error::invalid_value(row, column, raw, "not a number"))?;
-    if !v.is_finite() {
-        return Err(Error::invalid_value(
-            row,
-            column,
-            raw,
-            "must be a finite number (NaN and infinity are not allowed)",
-        ));
-    }
-    Ok(v)
-}
-
-/// Validation errors use lifetimes' column names; in a CSV read, report the file's names.
-fn rename_column(e: Error, options: &RfmCsvOptions) -> Error {
-    match e {
-        Error::InvalidValue {
-            row,
-            column,
-            value,
-            problem,
-        } => {
-            let column = match column.as_str() {
-                "frequency" => options.frequency.clone(),
-                "recency" => options.recency.clone(),
-                "T" => options.age.clone(),
-                "monetary_value" => options
-                    .monetary_value
-                    .name()
-                    .unwrap_or("monetary_value")
-                    .to_string(),
-                _ => column,
-            };
-            Error::InvalidValue {
-                row,
-                column,
-                value,
-                problem,
-            }
-        }
-        other => other,
-    }
-}
-
 /// Whether an optional column is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Column {
@@ -904,7 +746,7 @@ pub enum Column {
 }
 
 impl Column {
-    fn name(&self) -> Option<&str> {
+    pub(crate) fn name(&self) -> Option<&str> {
         match self {
             Column::Required(n) | Column::IfPresent(n) => Some(n),
             Column::Absent => None,
@@ -988,6 +830,7 @@ impl RfmCsvOptions {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::rfm_record::parse_whole;
 
     #[test]
     fn whole_fields_parse_as_the_decimal_parser_does() {

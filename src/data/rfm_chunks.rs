@@ -4,6 +4,7 @@
 use std::io::Read;
 
 use crate::data::rfm::{CustomerTable, RfmCsvOptions};
+use crate::data::rfm_distinct::DistinctRows;
 use crate::error::{Error, Result};
 use crate::io::CsvBytes;
 
@@ -155,10 +156,14 @@ impl<R: Read> RfmChunks<R> {
     }
 }
 
-impl<R: Read> Iterator for RfmChunks<R> {
-    type Item = Result<CustomerTable>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<R: Read> RfmChunks<R> {
+    /// The next chunk parsed by `parse` (given the chunk's bytes, the options and the rows
+    /// before it); `rows` counts its records. `None` after the last chunk or an error.
+    fn next_parsed<T>(
+        &mut self,
+        parse: impl FnOnce(&CsvBytes, &RfmCsvOptions, usize) -> Result<T>,
+        rows: impl FnOnce(&T) -> usize,
+    ) -> Option<Result<T>> {
         if self.done {
             return None;
         }
@@ -176,19 +181,33 @@ impl<R: Read> Iterator for RfmChunks<R> {
                 return Some(Err(e));
             }
         };
-        let table = CsvBytes::from_bytes(bytes, self.options.delimiter).and_then(|input| {
-            CustomerTable::from_csv_bytes_with(
-                &input,
-                &self.options,
-                self.rows_before,
-                self.keep_ids,
-            )
-        });
-        match &table {
-            Ok(t) => self.rows_before += t.len(),
+        let parsed = CsvBytes::from_bytes(bytes, self.options.delimiter)
+            .and_then(|input| parse(&input, &self.options, self.rows_before));
+        match &parsed {
+            Ok(t) => self.rows_before += rows(t),
             Err(_) => self.done = true,
         }
-        Some(table)
+        Some(parsed)
+    }
+
+    /// The chunks as what the fits need of them ([`DistinctRows`]), gathered while parsing,
+    /// with the checks and errors of the tables.
+    pub(crate) fn distinct_rows(mut self) -> impl Iterator<Item = Result<DistinctRows>> {
+        std::iter::from_fn(move || self.next_parsed(DistinctRows::from_csv_bytes, |d| d.customers))
+    }
+}
+
+impl<R: Read> Iterator for RfmChunks<R> {
+    type Item = Result<CustomerTable>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let keep_ids = self.keep_ids;
+        self.next_parsed(
+            |input, options, rows_before| {
+                CustomerTable::from_csv_bytes_with(input, options, rows_before, keep_ids)
+            },
+            CustomerTable::len,
+        )
     }
 }
 

@@ -2,9 +2,12 @@
 //! (x, t_x, T) with their weights (all a purchase model's likelihood sees) and the repeat
 //! customers' (x, mean spend, weight) (all Gamma-Gamma's sees), without holding the rows.
 
+use std::io::Read;
+
 use crate::data::hash::FastMap;
 use crate::data::rfm_chunks::read_ahead;
-use crate::data::{CompressedRfm, CustomerTable};
+use crate::data::rfm_distinct::{history_key, DistinctRows};
+use crate::data::{CompressedRfm, CustomerTable, RfmChunks};
 use crate::error::{Error, Result};
 use crate::fit::{fit_kind, fit_purchase_model, FitOptions, Fitted};
 use crate::models::{AnyPurchaseModel, FitPurchaseModel, GammaGamma, PurchaseModelKind};
@@ -71,22 +74,82 @@ impl FitData {
         })
     }
 
+    /// Reads the chunks straight into fit data: each chunk's records are parsed (in parallel
+    /// pieces) into its distinct histories and its repeat customers' spends, without building
+    /// the tables of rows that [`from_chunks`](Self::from_chunks) adds. The same data, checks
+    /// and errors as `FitData::from_chunks(chunks.without_ids())` (ids are checked for repeats
+    /// within a chunk), with a fraction of the memory written: what `clv fit` reads.
+    ///
+    /// ```
+    /// use clv::data::RfmChunks;
+    /// use clv::fit::FitData;
+    /// use clv::{RfmCsvOptions, TimeUnit};
+    /// let opts = RfmCsvOptions::new(TimeUnit::Weeks).columns("ID", "x", "t_x", "T").monetary_value("zbar");
+    /// let chunks = || RfmChunks::from_path("data/cdnow_summary.csv", &opts, 4096).unwrap();
+    /// let direct = FitData::from_rfm_chunks(chunks()).unwrap();
+    /// let tables = FitData::from_chunks(chunks()).unwrap();
+    /// assert_eq!(direct.customers(), 2357);
+    /// assert_eq!(direct.purchase_table().unwrap(), tables.purchase_table().unwrap());
+    ///
+    /// let bad = "ID,x,t_x,T,zbar\na,1,2,5,3.5\nb,1,9,5,2\n";
+    /// let err = FitData::from_rfm_chunks(RfmChunks::new(bad.as_bytes(), &opts, 1 << 20).unwrap())
+    ///     .unwrap_err();
+    /// assert!(err.to_string().starts_with("row 2, column `t_x`"), "{err}");
+    /// ```
+    pub fn from_rfm_chunks<R: Read + Send>(chunks: RfmChunks<R>) -> Result<Self> {
+        read_ahead(chunks.distinct_rows(), |chunks| {
+            let mut data = FitData::new();
+            for chunk in chunks {
+                data.add_distinct(chunk?)?;
+            }
+            Ok(data)
+        })
+    }
+
     /// Adds the rows of `chunk`: its unit, and whether it has monetary values, must be those of
     /// the earlier chunks.
     pub fn add(&mut self, chunk: &CustomerTable) -> Result<()> {
-        let unit = *self.unit.get_or_insert(chunk.unit());
         let spend = chunk.monetary_value();
-        let has_spend = *self.monetary_value.get_or_insert(spend.is_some());
-        if unit != chunk.unit() || has_spend != spend.is_some() {
+        self.check_chunk(chunk.unit(), spend.is_some())?;
+        // the chunk's distinct histories first (grouped in parallel), then one probe of the
+        // table of all distinct histories per distinct history of the chunk
+        self.add_histories(CompressedRfm::from_table(chunk));
+        if let Some(m) = spend {
+            self.add_spends(chunk.frequency(), m, chunk.weights());
+        }
+        self.customers += chunk.len();
+        Ok(())
+    }
+
+    /// Adds a chunk read by [`from_rfm_chunks`](Self::from_rfm_chunks).
+    fn add_distinct(&mut self, rows: DistinctRows) -> Result<()> {
+        self.check_chunk(rows.unit, rows.has_spend)?;
+        self.add_histories(rows.distinct);
+        append(&mut self.spend_frequency, rows.spend_frequency);
+        append(&mut self.spend_mean, rows.spend_mean);
+        append(&mut self.spend_weight, rows.spend_weight);
+        self.without_spend += rows.without_spend;
+        self.customers += rows.customers;
+        Ok(())
+    }
+
+    /// Errors unless a chunk's unit, and whether it has monetary values, are those of the
+    /// earlier chunks (the first chunk sets them).
+    fn check_chunk(&mut self, chunk_unit: TimeUnit, chunk_has_spend: bool) -> Result<()> {
+        let unit = *self.unit.get_or_insert(chunk_unit);
+        let has_spend = *self.monetary_value.get_or_insert(chunk_has_spend);
+        if unit != chunk_unit || has_spend != chunk_has_spend {
             return Err(Error::invalid_argument(
                 "chunk",
                 self.customers + 1,
                 "every chunk of a table has the same unit and the same columns",
             ));
         }
-        // the chunk's distinct histories first (grouped in parallel), then one probe of the
-        // table of all distinct histories per distinct history of the chunk
-        let distinct = CompressedRfm::from_table(chunk);
+        Ok(())
+    }
+
+    /// Adds a chunk's distinct histories.
+    fn add_histories(&mut self, distinct: CompressedRfm) {
         if self.frequency.is_empty() {
             // the first chunk's histories are the table; its index is built only when a second
             // chunk comes (a file of one chunk never needs it)
@@ -97,34 +160,21 @@ impl FitData {
         } else {
             self.merge(&distinct);
         }
-        if let Some(m) = spend {
-            self.add_spends(chunk.frequency(), m, chunk.weights());
-        }
-        self.customers += chunk.len();
-        Ok(())
     }
 
     /// Adds the distinct histories of a chunk to those of the earlier chunks.
     fn merge(&mut self, distinct: &CompressedRfm) {
-        // +0.0 folds -0.0 into 0.0, as the compression of a whole table does
-        let key = |x: f64, t_x: f64, age: f64| {
-            (
-                (x + 0.0).to_bits(),
-                (t_x + 0.0).to_bits(),
-                (age + 0.0).to_bits(),
-            )
-        };
         if self.index.is_empty() {
             self.index.reserve(self.frequency.len());
             for j in 0..self.frequency.len() {
-                let k = key(self.frequency[j], self.recency[j], self.age[j]);
+                let k = history_key(self.frequency[j], self.recency[j], self.age[j]);
                 self.index.insert(k, j as u32);
             }
         }
         for j in 0..distinct.len() {
             let (x, t_x, age) = (distinct.frequency[j], distinct.recency[j], distinct.age[j]);
             let next = self.frequency.len() as u32;
-            let k = *self.index.entry(key(x, t_x, age)).or_insert(next);
+            let k = *self.index.entry(history_key(x, t_x, age)).or_insert(next);
             if k == next {
                 self.frequency.push(x);
                 self.recency.push(t_x);
@@ -237,5 +287,14 @@ impl FitData {
             &self.spend_weight,
             options,
         )
+    }
+}
+
+/// Appends `more` to `to`, or moves it there when `to` is empty (no copy for a first chunk).
+fn append(to: &mut Vec<f64>, mut more: Vec<f64>) {
+    if to.is_empty() {
+        *to = more;
+    } else {
+        to.append(&mut more);
     }
 }

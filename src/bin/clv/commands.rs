@@ -259,9 +259,9 @@ pub fn fit(a: &FitArgs, progress: &Progress) -> Result<(), Failure> {
     let (chunks, warning) =
         a.rfm_args
             .chunks(&a.rfm, TimeUnit::Weeks, "the default of `clv fit`")?;
-    // the fits need the numbers alone: ids are checked, not kept
-    let data = FitData::from_chunks(chunks.without_ids())
-        .context(format!("reading {}", paths::shown(&a.rfm)))?;
+    // the fits need the numbers alone: ids are checked, not kept, and no table is built
+    let data =
+        FitData::from_rfm_chunks(chunks).context(format!("reading {}", paths::shown(&a.rfm)))?;
     if let Some(warning) = warning {
         eprintln!("{warning}");
     }
