@@ -260,7 +260,7 @@ impl FitData {
 
     /// Fits a purchase model (see [`fit_purchase_model`]).
     pub fn fit_purchase<M: FitPurchaseModel>(&self, options: &FitOptions) -> Result<Fitted<M>> {
-        fit_purchase_model(&self.purchase_table()?, options, None)
+        fit_purchase_model(&self.purchase_table()?, &distinct_rows(options), None)
     }
 
     /// Fits a purchase model of the registered `kind` (see [`fit_kind`]).
@@ -269,7 +269,7 @@ impl FitData {
         kind: PurchaseModelKind,
         options: &FitOptions,
     ) -> Result<Fitted<AnyPurchaseModel>> {
-        fit_kind(kind, &self.purchase_table()?, options)
+        fit_kind(kind, &self.purchase_table()?, &distinct_rows(options))
     }
 
     /// Fits Gamma-Gamma (see [`GammaGamma::fit`]); errors as it does when the chunks have no
@@ -288,6 +288,12 @@ impl FitData {
             options,
         )
     }
+}
+
+/// `options` for a fit on [`FitData::purchase_table`]: its rows are distinct already, and
+/// grouping them again would give the same rows in the same order, so they are not grouped.
+fn distinct_rows(options: &FitOptions) -> FitOptions {
+    options.clone().compress(false)
 }
 
 /// Appends `more` to `to`, or moves it there when `to` is empty (no copy for a first chunk).
