@@ -19,7 +19,7 @@ use crate::data::rfm::CustomerTable;
 /// assert_eq!(c.len(), 2);
 /// assert_eq!(c.weight, vec![2.0, 1.0]);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CompressedRfm {
     /// Repeat purchases x of each unique row.
     pub frequency: Vec<f64>,

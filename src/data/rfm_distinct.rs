@@ -18,11 +18,11 @@ use crate::time::TimeUnit;
 
 /// The key of a history (x, t_x, T): the bit patterns of its numbers, -0 folded into 0 (as the
 /// grouping of a table folds it).
-pub(crate) type HistoryKey = (u64, u64, u64);
+type HistoryKey = (u64, u64, u64);
 
 /// The key of the history (x, t_x, T).
 #[inline]
-pub(crate) fn history_key(x: f64, t_x: f64, age: f64) -> HistoryKey {
+fn history_key(x: f64, t_x: f64, age: f64) -> HistoryKey {
     (
         (x + 0.0).to_bits(),
         (t_x + 0.0).to_bits(),
@@ -45,19 +45,57 @@ fn packed_key(x: f64, t_x: f64, age: f64) -> Option<u64> {
 }
 
 /// The places of distinct histories: by packed key when there is one, by bit patterns else.
-#[derive(Debug, Default)]
-struct Places {
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Places {
     packed: FastMap<u64, u32>,
     other: FastMap<HistoryKey, u32>,
 }
 
 impl Places {
+    /// The places of the histories of `histories`, which are distinct.
+    pub(crate) fn of(histories: &CompressedRfm) -> Self {
+        let mut places = Places::default();
+        places.packed.reserve(histories.len());
+        for j in 0..histories.len() {
+            let h = (
+                histories.frequency[j],
+                histories.recency[j],
+                histories.age[j],
+            );
+            places.place(h.0, h.1, h.2, j as u32);
+        }
+        places
+    }
+
+    /// True when no history has a place.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.packed.is_empty() && self.other.is_empty()
+    }
+
     /// The place of (x, t_x, T), which is `next` when the history is new.
     #[inline]
     fn place(&mut self, x: f64, t_x: f64, age: f64, next: u32) -> u32 {
         match packed_key(x, t_x, age) {
             Some(key) => *self.packed.entry(key).or_insert(next),
             None => *self.other.entry(history_key(x, t_x, age)).or_insert(next),
+        }
+    }
+}
+
+/// Adds the histories of `more` (distinct) to `to` (distinct, with its `places`): new ones at
+/// the end in their order, the weights of those met before summed.
+pub(crate) fn merge_histories(to: &mut CompressedRfm, places: &mut Places, more: &CompressedRfm) {
+    for j in 0..more.len() {
+        let (x, t_x, age) = (more.frequency[j], more.recency[j], more.age[j]);
+        let next = to.len() as u32;
+        let g = places.place(x, t_x, age, next);
+        if g == next {
+            to.frequency.push(x);
+            to.recency.push(t_x);
+            to.age.push(age);
+            to.weight.push(more.weight[j]);
+        } else {
+            to.weight[g as usize] += more.weight[j];
         }
     }
 }
@@ -90,12 +128,7 @@ impl DistinctRows {
         let spend = if has_spend { rows } else { 0 };
         DistinctRows {
             seen: Places::default(),
-            distinct: CompressedRfm {
-                frequency: Vec::new(),
-                recency: Vec::new(),
-                age: Vec::new(),
-                weight: Vec::new(),
-            },
+            distinct: CompressedRfm::default(),
             spend_frequency: Vec::with_capacity(spend),
             spend_mean: Vec::with_capacity(spend),
             spend_weight: Vec::with_capacity(spend),
@@ -169,20 +202,7 @@ impl DistinctRows {
 
     /// Appends the records of `other`, which come after these.
     pub(crate) fn append(&mut self, other: DistinctRows) {
-        let (d, o) = (&mut self.distinct, &other.distinct);
-        for j in 0..o.len() {
-            let (x, t_x, age) = (o.frequency[j], o.recency[j], o.age[j]);
-            let next = d.frequency.len() as u32;
-            let g = self.seen.place(x, t_x, age, next);
-            if g == next {
-                d.frequency.push(x);
-                d.recency.push(t_x);
-                d.age.push(age);
-                d.weight.push(o.weight[j]);
-            } else {
-                d.weight[g as usize] += o.weight[j];
-            }
-        }
+        merge_histories(&mut self.distinct, &mut self.seen, &other.distinct);
         self.spend_frequency
             .extend_from_slice(&other.spend_frequency);
         self.spend_mean.extend_from_slice(&other.spend_mean);

@@ -4,9 +4,8 @@
 
 use std::io::Read;
 
-use crate::data::hash::FastMap;
 use crate::data::rfm_chunks::read_ahead;
-use crate::data::rfm_distinct::{history_key, DistinctRows};
+use crate::data::rfm_distinct::{merge_histories, DistinctRows, Places};
 use crate::data::{CompressedRfm, CustomerTable, RfmChunks};
 use crate::error::{Error, Result};
 use crate::fit::{fit_kind, fit_purchase_model, FitOptions, Fitted};
@@ -38,11 +37,10 @@ use crate::time::TimeUnit;
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct FitData {
-    index: FastMap<(u64, u64, u64), u32>,
-    frequency: Vec<f64>,
-    recency: Vec<f64>,
-    age: Vec<f64>,
-    weight: Vec<f64>,
+    /// The distinct histories met so far, with their weights, and their places (built when a
+    /// second chunk comes).
+    histories: CompressedRfm,
+    places: Places,
     spend_frequency: Vec<f64>,
     spend_mean: Vec<f64>,
     spend_weight: Vec<f64>,
@@ -150,39 +148,15 @@ impl FitData {
 
     /// Adds a chunk's distinct histories.
     fn add_histories(&mut self, distinct: CompressedRfm) {
-        if self.frequency.is_empty() {
-            // the first chunk's histories are the table; its index is built only when a second
-            // chunk comes (a file of one chunk never needs it)
-            self.frequency = distinct.frequency;
-            self.recency = distinct.recency;
-            self.age = distinct.age;
-            self.weight = distinct.weight;
+        if self.histories.is_empty() {
+            // the first chunk's histories are the table; their places are found only when a
+            // second chunk comes (a file of one chunk never needs them)
+            self.histories = distinct;
         } else {
-            self.merge(&distinct);
-        }
-    }
-
-    /// Adds the distinct histories of a chunk to those of the earlier chunks.
-    fn merge(&mut self, distinct: &CompressedRfm) {
-        if self.index.is_empty() {
-            self.index.reserve(self.frequency.len());
-            for j in 0..self.frequency.len() {
-                let k = history_key(self.frequency[j], self.recency[j], self.age[j]);
-                self.index.insert(k, j as u32);
+            if self.places.is_empty() {
+                self.places = Places::of(&self.histories);
             }
-        }
-        for j in 0..distinct.len() {
-            let (x, t_x, age) = (distinct.frequency[j], distinct.recency[j], distinct.age[j]);
-            let next = self.frequency.len() as u32;
-            let k = *self.index.entry(history_key(x, t_x, age)).or_insert(next);
-            if k == next {
-                self.frequency.push(x);
-                self.recency.push(t_x);
-                self.age.push(age);
-                self.weight.push(distinct.weight[j]);
-            } else {
-                self.weight[k as usize] += distinct.weight[j];
-            }
+            merge_histories(&mut self.histories, &mut self.places, &distinct);
         }
     }
 
@@ -230,7 +204,7 @@ impl FitData {
 
     /// Number of distinct (x, t_x, T).
     pub fn distinct(&self) -> usize {
-        self.frequency.len()
+        self.histories.len()
     }
 
     /// Whether the chunks have monetary values (so that Gamma-Gamma can be fitted).
@@ -250,10 +224,10 @@ impl FitData {
             what: "the data of the fit".into(),
         })?;
         Ok(CustomerTable::from_distinct(
-            self.frequency.clone(),
-            self.recency.clone(),
-            self.age.clone(),
-            Some(self.weight.clone()),
+            self.histories.frequency.clone(),
+            self.histories.recency.clone(),
+            self.histories.age.clone(),
+            Some(self.histories.weight.clone()),
             unit,
         ))
     }
