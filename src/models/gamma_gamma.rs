@@ -32,7 +32,7 @@ use crate::data::CustomerTable;
 use crate::error::{Error, Result};
 use crate::models::SpendMoments;
 use crate::optim::{maximize, FitOptions, Fitted, LogLikelihood};
-use crate::special::trigamma;
+use crate::special::{trigamma, LnSum};
 
 /// Gamma-Gamma spend model: shape `p` of the per-transaction spend, shape `q` and scale `gamma`
 /// of the Gamma mixing distribution of its rate.
@@ -391,6 +391,10 @@ struct SpendData {
     /// Rows with their total repeat spend `x mbar` and weight, grouped by x.
     total_spend: Vec<f64>,
     weight: Vec<f64>,
+    /// Whether every weight is 1 (a table without weights), for [`LnSum`].
+    unit_weights: bool,
+    /// Number of rows (in the pieces: the columns may have places between them that are not).
+    rows: usize,
     /// Pieces of at most [`SPEND_CHUNK`] rows within one x group: (group, first row, end):
     /// the parallel sums run over them in this fixed order, so the result does not depend on
     /// how rayon splits the work.
@@ -399,26 +403,25 @@ struct SpendData {
 }
 
 /// Each row's index among the distinct frequencies, and the distinct frequencies in order of
-/// first appearance: through a table indexed by the frequency while it is a whole number
-/// below 4096 (every real table), by hashing otherwise.
+/// first appearance (rows whose frequency is not a whole number below [`DIRECT_X`]).
 fn group_frequencies(x: &[f64]) -> (Vec<usize>, Vec<f64>) {
-    const DIRECT: usize = 4096;
-    let mut slot = vec![u32::MAX; DIRECT];
-    let mut distinct = Vec::new();
-    let mut group = Vec::with_capacity(x.len());
-    for &v in x {
-        let u = v as usize;
-        if !(u < DIRECT && u as f64 == v) {
-            let (g, d) = index_unique(x);
-            return (g.into_iter().map(|g| g as usize).collect(), d);
+    let (g, d) = index_unique(x);
+    (g.into_iter().map(|g| g as usize).collect(), d)
+}
+
+/// Frequencies below this that are whole numbers (every real table's) are grouped by counting.
+const DIRECT_X: usize = 4096;
+
+/// `sum w ln(v)` over a piece: the log of the product when every weight is 1.
+fn weighted_ln_sum(v: &[f64], w: &[f64], unit_weights: bool) -> f64 {
+    if unit_weights {
+        let mut ln = LnSum::new();
+        v.iter().for_each(|&v| ln.add(v));
+        if let Some(s) = ln.value() {
+            return s;
         }
-        if slot[u] == u32::MAX {
-            slot[u] = distinct.len() as u32;
-            distinct.push(v);
-        }
-        group.push(slot[u] as usize);
     }
-    (group, distinct)
+    v.iter().zip(w).map(|(&v, &w)| w * v.ln()).sum()
 }
 
 /// Rows per parallel task in the Gamma-Gamma likelihood.
@@ -427,62 +430,123 @@ const SPEND_CHUNK: usize = 8192;
 /// Rows of the sample whose fit starts the fit of a large table ([`SpendData::start`]).
 const START_SAMPLE: usize = 20_000;
 
-impl SpendData {
-    fn from_table(table: &CustomerTable) -> Result<Self> {
-        let m = monetary_column(table)?;
-        let x = table.frequency();
-        // a repeat customer who spent nothing (free orders) carries no spend to average
-        let w = table.weights();
-        let (x, m, w) = (contiguous(&x), contiguous(&m), w.as_ref().map(contiguous));
-        // kept rows compacted without branches (which rows are kept is as good as random, a
-        // branch on it mispredicted half the time): each row is written at the next free place,
-        // which moves on only when the row is kept. On 1M customers, the copy of the repeat
-        // customers went from a quarter of the fit's time to a tenth (`perf record` on
-        // `GammaGamma::fit`)
-        let n = x.len();
-        let (mut xs, mut ms) = (vec![0.0; n + 1], vec![0.0; n + 1]);
-        let mut ws = vec![0.0; if w.is_some() { n + 1 } else { 0 }];
-        let mut k = 0;
-        for i in 0..n {
-            xs[k] = x[i];
-            ms[k] = m[i];
-            if let Some(w) = &w {
-                ws[k] = w[i];
+/// Rows per part of [`SortedRows::by_counting`], each sorted on its own.
+const SORT_PART: usize = 1 << 16;
+
+/// The kept rows grouped by frequency: `pieces` are `(group, first row, end)` of at most
+/// [`SPEND_CHUNK`] rows of one frequency `x[group]`, in input order within a group; rows
+/// outside every piece are not data.
+struct SortedRows {
+    x: Vec<f64>,
+    pieces: Vec<(usize, usize, usize)>,
+    total_spend: Vec<f64>,
+    mean: Vec<f64>,
+    weight: Vec<f64>,
+}
+
+/// Appends the pieces of rows `a..b` of group `g`.
+fn push_pieces(pieces: &mut Vec<(usize, usize, usize)>, g: usize, mut a: usize, b: usize) {
+    while a < b {
+        let end = (a + SPEND_CHUNK).min(b);
+        pieces.push((g, a, end));
+        a = end;
+    }
+}
+
+impl SortedRows {
+    /// Keeps the rows with `x > 0` and `m > 0` and groups them by x by counting; `None` when a
+    /// frequency is not a whole number below [`DIRECT_X`]. Parts of [`SORT_PART`] rows are
+    /// sorted on their own, in parallel, each into its own stretch of the columns (its groups
+    /// in ascending x, then one place where the rows not kept are all written, so that which
+    /// rows are kept, as good as random, is not branched on). The result does not depend on
+    /// the number of threads.
+    fn by_counting(x: &[f64], m: &[f64], w: Option<&[f64]>) -> Option<Self> {
+        // `&`, not `&&`: no branch on which rows are kept
+        let kept = |i: usize| (x[i] > 0.0) & (m[i] > 0.0);
+        let parts: Vec<(usize, usize)> = (0..x.len().div_ceil(SORT_PART))
+            .map(|p| (p * SORT_PART, ((p + 1) * SORT_PART).min(x.len())))
+            .collect();
+        let counts: Vec<Vec<u32>> = parts
+            .par_iter()
+            .map(|&(a, b)| {
+                let mut count = vec![0u32; DIRECT_X];
+                for (&v, &mi) in x[a..b].iter().zip(&m[a..b]) {
+                    let u = v as usize;
+                    if !(u < DIRECT_X && u as f64 == v) {
+                        return None;
+                    }
+                    count[u] += u32::from((v > 0.0) & (mi > 0.0));
+                }
+                Some(count)
+            })
+            .collect::<Option<_>>()?;
+        let mut group_of = vec![usize::MAX; DIRECT_X];
+        let mut xs = Vec::new();
+        for u in 0..DIRECT_X {
+            if counts.iter().any(|c| c[u] > 0) {
+                group_of[u] = xs.len();
+                xs.push(u as f64);
             }
-            k += usize::from(x[i] > 0.0 && m[i] > 0.0);
         }
-        xs.truncate(k);
-        ms.truncate(k);
-        let weights = if w.is_some() {
-            ws.truncate(k);
-            ws
-        } else {
-            vec![1.0; k]
-        };
-        Self::from_columns(&xs, &ms, &weights)
+        // each part's stretch: its kept rows and the place of the rows not kept
+        let sizes: Vec<usize> = counts
+            .iter()
+            .map(|c| c.iter().map(|&n| n as usize).sum::<usize>() + 1)
+            .collect();
+        let total: usize = sizes.iter().sum();
+        let (mut total_spend, mut mean, mut weight) =
+            (vec![0.0; total], vec![0.0; total], vec![0.0; total]);
+        let mut pieces = Vec::new();
+        let mut stretches = Vec::with_capacity(parts.len());
+        let (mut ts, mut ms, mut ws) = (&mut total_spend[..], &mut mean[..], &mut weight[..]);
+        let mut first = 0;
+        for (count, &size) in counts.iter().zip(&sizes) {
+            let mut next = vec![0usize; DIRECT_X + 1];
+            let mut at = 0;
+            for u in 0..DIRECT_X {
+                next[u] = at;
+                let n = count[u] as usize;
+                if n > 0 {
+                    push_pieces(&mut pieces, group_of[u], first + at, first + at + n);
+                }
+                at += n;
+            }
+            next[DIRECT_X] = at;
+            let (t, rest_t) = std::mem::take(&mut ts).split_at_mut(size);
+            let (m, rest_m) = std::mem::take(&mut ms).split_at_mut(size);
+            let (w, rest_w) = std::mem::take(&mut ws).split_at_mut(size);
+            (ts, ms, ws) = (rest_t, rest_m, rest_w);
+            stretches.push((next, t, m, w));
+            first += size;
+        }
+        stretches
+            .into_par_iter()
+            .zip(&parts)
+            .for_each(|((mut next, t, mean, weight), &(a, b))| {
+                for i in a..b {
+                    let keep = kept(i);
+                    let u = [DIRECT_X, x[i] as usize][usize::from(keep)];
+                    let to = next[u];
+                    t[to] = m[i] * x[i];
+                    mean[to] = m[i];
+                    weight[to] = w.map_or(1.0, |w| w[i]);
+                    next[u] += usize::from(keep);
+                }
+            });
+        Some(SortedRows {
+            x: xs,
+            pieces,
+            total_spend,
+            mean,
+            weight,
+        })
     }
 
-    /// Rows of frequency `x > 0`, mean spend `m > 0` and weight `w`; an error when there is none.
-    fn from_columns(xs: &[f64], ms: &[f64], weights: &[f64]) -> Result<Self> {
-        if xs.is_empty() {
-            return Err(Error::undefined(
-                "the Gamma-Gamma fit",
-                "it is fitted on repeat customers (frequency > 0) with a positive mean spend, and the table has none",
-            ));
-        }
-        Ok(SpendData::from_rows(xs, ms, weights))
-    }
-
-    /// Groups rows of frequency `x > 0`, mean spend `m > 0` and weight `w` by x.
-    fn from_rows(x: &[f64], m: &[f64], w: &[f64]) -> Self {
+    /// Groups rows (all kept: `x > 0`, `m > 0`) by x through a hash of the frequencies, groups
+    /// in order of first appearance.
+    fn by_hashing(x: &[f64], m: &[f64], w: &[f64]) -> Self {
         let (group, distinct) = group_frequencies(x);
         let k = distinct.len();
-        // the logs in parallel, summed below in row order
-        let ln_m: Vec<f64> = m
-            .par_iter()
-            .with_min_len(SPEND_CHUNK)
-            .map(|v| v.ln())
-            .collect();
         // counting sort of the rows by group, stable
         let mut start = vec![0usize; k + 1];
         for &g in &group {
@@ -493,34 +557,102 @@ impl SpendData {
         }
         let mut next = start.clone();
         let n = x.len();
-        let (mut total_spend, mut weight) = (vec![0.0; n], vec![0.0; n]);
-        let (mut weight_of_x, mut ln_spend_of_x) = (vec![0.0; k], vec![0.0; k]);
+        let (mut total_spend, mut weight, mut mean) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
         for i in 0..n {
             let g = group[i];
             total_spend[next[g]] = m[i] * x[i];
+            mean[next[g]] = m[i];
             weight[next[g]] = w[i];
             next[g] += 1;
-            weight_of_x[g] += w[i];
-            ln_spend_of_x[g] += w[i] * ln_m[i];
         }
         let mut pieces = Vec::new();
         for g in 0..k {
-            let mut a = start[g];
-            while a < start[g + 1] {
-                let b = (a + SPEND_CHUNK).min(start[g + 1]);
-                pieces.push((g, a, b));
-                a = b;
-            }
+            push_pieces(&mut pieces, g, start[g], start[g + 1]);
         }
-        SpendData {
+        SortedRows {
             x: distinct,
+            pieces,
+            total_spend,
+            mean,
+            weight,
+        }
+    }
+}
+
+impl SpendData {
+    fn from_table(table: &CustomerTable) -> Result<Self> {
+        let m = monetary_column(table)?;
+        let x = table.frequency();
+        // a repeat customer who spent nothing (free orders) carries no spend to average
+        let w = table.weights();
+        let (x, m, w) = (contiguous(&x), contiguous(&m), w.as_ref().map(contiguous));
+        if let Some(sorted) = SortedRows::by_counting(&x, &m, w.as_deref()) {
+            return Self::from_sorted(sorted);
+        }
+        let rows: Vec<usize> = (0..x.len()).filter(|&i| x[i] > 0.0 && m[i] > 0.0).collect();
+        let pick = |c: &[f64]| rows.iter().map(|&i| c[i]).collect::<Vec<f64>>();
+        let weights = w.map_or_else(|| vec![1.0; rows.len()], |w| pick(&w));
+        Self::from_columns(&pick(&x), &pick(&m), &weights)
+    }
+
+    /// Rows of frequency `x > 0`, mean spend `m > 0` and weight `w`; an error when there is none.
+    fn from_columns(xs: &[f64], ms: &[f64], weights: &[f64]) -> Result<Self> {
+        match SortedRows::by_counting(xs, ms, Some(weights)) {
+            Some(sorted) => Self::from_sorted(sorted),
+            None => Self::from_sorted(SortedRows::by_hashing(xs, ms, weights)),
+        }
+    }
+
+    /// Groups rows of frequency `x > 0`, mean spend `m > 0` and weight `w` by x (for the
+    /// sample of [`start`](Self::start)).
+    fn from_rows(x: &[f64], m: &[f64], w: &[f64]) -> Self {
+        Self::from_columns(x, m, w).expect("the sample of a table with rows has rows")
+    }
+
+    /// The per-x sums of the sorted rows, and their pieces; an error when there is no row.
+    fn from_sorted(rows: SortedRows) -> Result<Self> {
+        let SortedRows {
+            x,
+            pieces,
+            total_spend,
+            mean,
+            weight,
+        } = rows;
+        if pieces.is_empty() {
+            return Err(Error::undefined(
+                "the Gamma-Gamma fit",
+                "it is fitted on repeat customers (frequency > 0) with a positive mean spend, and the table has none",
+            ));
+        }
+        let k = x.len();
+        let rows = pieces.iter().map(|&(_, a, b)| b - a).sum();
+        let unit_weights = pieces
+            .iter()
+            .all(|&(_, a, b)| weight[a..b].iter().all(|&w| w == 1.0));
+        // sums of w and of w ln(mbar) per x: per piece in parallel, the pieces summed in order
+        let partial: Vec<(f64, f64)> = pieces
+            .par_iter()
+            .map(|&(_, a, b)| {
+                let (m, w) = (&mean[a..b], &weight[a..b]);
+                (w.iter().sum(), weighted_ln_sum(m, w, unit_weights))
+            })
+            .collect();
+        let (mut weight_of_x, mut ln_spend_of_x) = (vec![0.0; k], vec![0.0; k]);
+        for (&(g, _, _), &(w, l)) in pieces.iter().zip(&partial) {
+            weight_of_x[g] += w;
+            ln_spend_of_x[g] += l;
+        }
+        Ok(SpendData {
+            total: weight_of_x.iter().sum(),
+            x,
             weight_of_x,
             ln_spend_of_x,
             total_spend,
             weight,
+            unit_weights,
+            rows,
             pieces,
-            total: w.iter().sum(),
-        }
+        })
     }
 
     /// Where the fit starts: lifetimes' all-1 start (`p = q = gamma = 1`) on small tables; on
@@ -531,7 +663,7 @@ impl SpendData {
     /// again when the sample's fit fails.
     fn start(&self, options: &FitOptions) -> [f64; 3] {
         const ONES: [f64; 3] = [1.0; 3];
-        let n = self.total_spend.len();
+        let n = self.rows;
         if n < 4 * START_SAMPLE {
             return ONES;
         }
@@ -554,22 +686,29 @@ impl SpendData {
     }
 
     /// Per distinct x, the weighted sums over its rows of `ln(gamma + y)`, `1/(gamma + y)` and
-    /// (when `second`) `1/(gamma + y)^2`.
+    /// (when `second`) `1/(gamma + y)^2`. The logs of unit-weight rows are summed as the log
+    /// of their product ([`LnSum`]), one log per piece instead of one per row.
     fn row_sums(&self, gamma: f64, second: bool) -> Vec<[f64; 3]> {
         let piece_sum = |&(_, a, b): &(usize, usize, usize)| {
+            let (ys, ws) = (&self.total_spend[a..b], &self.weight[a..b]);
             let mut acc = [0.0f64; 3];
-            for (&y, &w) in self.total_spend[a..b].iter().zip(&self.weight[a..b]) {
+            let mut ln = LnSum::new();
+            for (&y, &w) in ys.iter().zip(ws) {
                 let d = gamma + y;
                 let inv = 1.0 / d;
-                acc[0] += w * d.ln();
+                ln.add(d);
                 acc[1] += w * inv;
                 if second {
                     acc[2] += w * inv * inv;
                 }
             }
+            acc[0] = match ln.value() {
+                Some(v) if self.unit_weights => v,
+                _ => ys.iter().zip(ws).map(|(&y, &w)| w * (gamma + y).ln()).sum(),
+            };
             acc
         };
-        let partial: Vec<[f64; 3]> = if self.total_spend.len() <= SPEND_CHUNK {
+        let partial: Vec<[f64; 3]> = if self.rows <= SPEND_CHUNK {
             self.pieces.iter().map(piece_sum).collect()
         } else {
             self.pieces.par_iter().map(piece_sum).collect()
@@ -821,6 +960,68 @@ mod tests {
             .sum();
         let v = data.value_and_gradient(&[p, q, g], &mut [0.0; 3]);
         assert!((v - direct).abs() <= 1e-9 * direct.abs(), "{v} vs {direct}");
+    }
+
+    #[test]
+    fn rows_grouped_by_counting_or_hashing_give_the_per_customer_likelihood() {
+        // several parts of the counting sort, rows not kept (x = 0 or no spend) among them
+        let n = 2 * SORT_PART + 123;
+        let x: Vec<f64> = (0..n).map(|i| (i * 7 % 13) as f64).collect();
+        let m: Vec<f64> = (0..n)
+            .map(|i| {
+                if i % 11 == 0 {
+                    0.0
+                } else {
+                    3.0 + (i % 97) as f64 * 0.41
+                }
+            })
+            .collect();
+        let weights: Vec<f64> = (0..n).map(|i| (1 + i % 3) as f64).collect();
+        let (p, q, g): (f64, f64, f64) = (2.5, 3.0, 7.0);
+        for w in [None, Some(&weights[..])] {
+            let weight = |i: usize| w.map_or(1.0, |w| w[i]);
+            let kept: Vec<usize> = (0..n).filter(|&i| x[i] > 0.0 && m[i] > 0.0).collect();
+            let pick = |f: &dyn Fn(usize) -> f64| kept.iter().map(|&i| f(i)).collect::<Vec<_>>();
+            let (kx, km, kw) = (pick(&|i| x[i]), pick(&|i| m[i]), pick(&weight));
+            let counted =
+                SpendData::from_sorted(SortedRows::by_counting(&x, &m, w).unwrap()).unwrap();
+            let hashed = SpendData::from_sorted(SortedRows::by_hashing(&kx, &km, &kw)).unwrap();
+            assert_eq!((counted.rows, hashed.rows), (kept.len(), kept.len()));
+            assert_eq!(counted.unit_weights, w.is_none());
+            let direct: f64 = kept
+                .iter()
+                .map(|&i| {
+                    let px = p * x[i];
+                    weight(i)
+                        * (ln_gamma(px + q) - ln_gamma(px) - ln_gamma(q)
+                            + q * g.ln()
+                            + (px - 1.0) * m[i].ln()
+                            + px * x[i].ln()
+                            - (px + q) * (g + m[i] * x[i]).ln())
+                })
+                .sum();
+            let (mut g1, mut g2) = ([0.0; 3], [0.0; 3]);
+            let v1 = counted.value_and_gradient(&[p, q, g], &mut g1);
+            let v2 = hashed.value_and_gradient(&[p, q, g], &mut g2);
+            for v in [v1, v2] {
+                assert!(
+                    (v - direct).abs() <= 1e-10 * direct.abs(),
+                    "{v} vs {direct}"
+                );
+            }
+            for j in 0..3 {
+                assert!(
+                    (g1[j] - g2[j]).abs() <= 1e-9 * g1[j].abs(),
+                    "{g1:?} vs {g2:?}"
+                );
+            }
+        }
+        // a frequency that is not a whole number below DIRECT_X is left to the hash
+        for bad in [2.5, DIRECT_X as f64, f64::NAN, -1.0] {
+            assert!(SortedRows::by_counting(&[1.0, bad], &[2.0, 3.0], None).is_none());
+        }
+        let spend = SpendData::from_columns(&[1.0, 2.5, 2.5], &[2.0, 3.0, 4.0], &[1.0; 3]).unwrap();
+        assert_eq!((spend.x.clone(), spend.rows), (vec![1.0, 2.5], 3));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod gamma;
 mod hyp2f1;
+mod ln_sum;
 pub(crate) mod quadrature;
 
 pub(crate) use gamma::expm1_quot;
@@ -14,3 +15,4 @@ pub use gamma::trigamma;
 pub use hyp2f1::hyp2f1;
 
 pub(crate) use gamma::ln_gamma_ratio;
+pub(crate) use ln_sum::LnSum;
