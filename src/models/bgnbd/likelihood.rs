@@ -11,7 +11,7 @@ use statrs::function::gamma::{digamma, ln_gamma};
 use crate::data::group::index_unique;
 use crate::data::CompressedRfm;
 use crate::optim::LogLikelihood;
-use crate::special::trigamma;
+use crate::special::{trigamma, LnSum};
 
 /// The four parameters and the variant's shift `d` (see the module docs).
 #[derive(Debug, Clone, Copy)]
@@ -179,7 +179,7 @@ pub(super) fn row_log_likelihood(
     (ln_alpha_t, inv_alpha_t): (f64, f64),
     ln_alpha: f64,
 ) -> (f64, [f64; 4]) {
-    let (ll, g, _) = row_log_likelihood_shares(
+    let (ll, e, g, _) = row_log_likelihood_shares(
         m,
         xt,
         x,
@@ -187,10 +187,11 @@ pub(super) fn row_log_likelihood(
         (ln_alpha_t, inv_alpha_t),
         ln_alpha,
     );
-    (ll, g)
+    (ll + e.ln_1p(), g)
 }
 
-/// [`row_log_likelihood`] with the shares `(w1, w2)` of its two terms.
+/// [`row_log_likelihood`] with the shares `(w1, w2)` of its two terms, the log-likelihood as
+/// `ll + ln(1 + e)` (`e` in [0, 1], the smaller term over the larger): `(ll, e, gradient, shares)`.
 #[inline]
 fn row_log_likelihood_shares(
     m: &Params,
@@ -199,7 +200,7 @@ fn row_log_likelihood_shares(
     (ln_alpha_tx, alpha_tx): (f64, f64),
     (ln_alpha_t, inv_alpha_t): (f64, f64),
     ln_alpha: f64,
-) -> (f64, [f64; 4], (f64, f64)) {
+) -> (f64, f64, [f64; 4], (f64, f64)) {
     let k = m.r + x;
     let l1 = -k * ln_alpha_t;
     let base = xt.ln_const + m.r * ln_alpha;
@@ -211,16 +212,16 @@ fn row_log_likelihood_shares(
             0.0,
             0.0,
         ];
-        return (ll, g, (1.0, 0.0));
+        return (ll, 0.0, g, (1.0, 0.0));
     }
     let l2 = xt.ln_ratio - k * ln_alpha_tx;
     // log-sum-exp of the two terms and their shares w1 + w2 = 1
-    let (s, w1, w2) = if l1 > l2 {
+    let (s, e, w1, w2) = if l1 > l2 {
         let e = (l2 - l1).exp();
-        (l1 + e.ln_1p(), 1.0 / (1.0 + e), e / (1.0 + e))
+        (l1, e, 1.0 / (1.0 + e), e / (1.0 + e))
     } else {
         let e = (l1 - l2).exp();
-        (l2 + e.ln_1p(), e / (1.0 + e), 1.0 / (1.0 + e))
+        (l2, e, e / (1.0 + e), 1.0 / (1.0 + e))
     };
     let ll = base + s;
     let g = [
@@ -229,7 +230,7 @@ fn row_log_likelihood_shares(
         xt.d_a + w2 / m.a,
         xt.d_b - w2 * xt.inv_bx1,
     ];
-    (ll, g, (w1, w2))
+    (ll, e, g, (w1, w2))
 }
 
 /// The log-likelihood of compressed data of the BG/NBD family, prepared for many evaluations
@@ -274,6 +275,10 @@ impl BetaGeoData {
 /// Sums of a BG/NBD evaluation: log-likelihood, 4 gradient entries, 10 Hessian entries.
 const SUMS: usize = 5 + HESSIAN_ENTRIES;
 
+/// Rows whose weight (number of customers) is a whole number below this have their logs summed
+/// per weight as the log of a product.
+const SMALL_WEIGHTS: usize = 32;
+
 impl BetaGeoData {
     /// Weighted sums over the rows of the log-likelihood, its gradient and, when `HESSIAN`,
     /// the upper triangle of its Hessian (see [`HESSIAN_ENTRIES`]).
@@ -309,13 +314,23 @@ impl BetaGeoData {
         let ln_alpha = m.alpha.ln();
         let sum_chunk = |range: std::ops::Range<usize>| {
             let mut acc = [0.0f64; SUMS];
+            // the rows' w ln(1 + e), per whole weight w below SMALL_WEIGHTS as w times the log
+            // of the product of their (1 + e) ([`LnSum`]): a few logs per chunk instead of one
+            // per row; other weights take their log
+            let mut logs = [LnSum::new(); SMALL_WEIGHTS];
             for i in range {
                 let xt = &xterms[self.x_idx[i] as usize];
                 let tx = tx_terms[self.tx_idx[i] as usize];
                 let age = age_terms[self.age_idx[i] as usize];
-                let (ll, g, (w1, w2)) =
+                let (ll, e, g, (w1, w2)) =
                     row_log_likelihood_shares(&m, xt, self.x[i], tx, age, ln_alpha);
                 let w = self.w[i];
+                let k = w as usize;
+                if k < SMALL_WEIGHTS && k as f64 == w {
+                    logs[k].add(1.0 + e);
+                } else {
+                    acc[0] += w * e.ln_1p();
+                }
                 acc[0] += w * ll;
                 for j in 0..4 {
                     acc[j + 1] += w * g[j];
@@ -326,6 +341,9 @@ impl BetaGeoData {
                         acc[j + 5] += w * h[j];
                     }
                 }
+            }
+            for (k, l) in logs.iter().enumerate().skip(1) {
+                acc[0] += k as f64 * l.value().unwrap_or(f64::NAN);
             }
             acc
         };

@@ -198,3 +198,55 @@ fn the_kept_pair_grouping_is_the_tables_own() {
         assert_relative_eq!(first[i], want, max_relative = 1e-14);
     }
 }
+
+#[test]
+fn logs_summed_per_weight_equal_the_sum_of_each_rows_log_likelihood() {
+    // several chunks of the parallel sum; weights of 1, small whole numbers, whole numbers
+    // beyond the per-weight products, and fractions (which take a log each)
+    let n = 3 * crate::optim::reduce::CHUNK + 101;
+    let rows: Vec<(f64, f64, f64)> = (0..n)
+        .map(|i| {
+            let x = (i % 9) as f64;
+            let age = 20.0 + (i % 37) as f64;
+            (
+                x,
+                if x > 0.0 {
+                    age * (i % 5) as f64 / 5.0
+                } else {
+                    0.0
+                },
+                age,
+            )
+        })
+        .collect();
+    let weight: Vec<f64> = (0..n)
+        .map(|i| match i % 7 {
+            0 => 2.5,
+            1 => 40.0 + (i % 3) as f64,
+            2 | 3 => 1.0,
+            _ => (i % 31) as f64,
+        })
+        .collect();
+    let c = CompressedRfm {
+        frequency: rows.iter().map(|r| r.0).collect(),
+        recency: rows.iter().map(|r| r.1).collect(),
+        age: rows.iter().map(|r| r.2).collect(),
+        weight: weight.clone(),
+    };
+    for d in [0.0, 1.0] {
+        let data = BetaGeoData::new(&c, d);
+        let (r, alpha, a, b) = (0.24, 4.41, 0.79, 2.43);
+        let m = Params { r, alpha, a, b, d };
+        let direct: f64 = rows
+            .iter()
+            .zip(&weight)
+            .map(|(&(x, tx, age), &w)| {
+                let tx = ((alpha + tx).ln(), alpha + tx);
+                let age = ((alpha + age).ln(), 1.0 / (alpha + age));
+                w * row_log_likelihood(&m, &XTerms::new(&m, x), x, tx, age, alpha.ln()).0
+            })
+            .sum();
+        let v = data.value_and_gradient(&[r, alpha, a, b], &mut [0.0; 4]);
+        assert_relative_eq!(v, direct, max_relative = 1e-13);
+    }
+}
