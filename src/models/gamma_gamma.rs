@@ -412,18 +412,6 @@ fn group_frequencies(x: &[f64]) -> (Vec<usize>, Vec<f64>) {
 /// Frequencies below this that are whole numbers (every real table's) are grouped by counting.
 const DIRECT_X: usize = 4096;
 
-/// `sum w ln(v)` over a piece: the log of the product when every weight is 1.
-fn weighted_ln_sum(v: &[f64], w: &[f64], unit_weights: bool) -> f64 {
-    if unit_weights {
-        let mut ln = LnSum::new();
-        v.iter().for_each(|&v| ln.add(v));
-        if let Some(s) = ln.value() {
-            return s;
-        }
-    }
-    v.iter().zip(w).map(|(&v, &w)| w * v.ln()).sum()
-}
-
 /// Rows per parallel task in the Gamma-Gamma likelihood.
 const SPEND_CHUNK: usize = 8192;
 
@@ -440,8 +428,9 @@ struct SortedRows {
     x: Vec<f64>,
     pieces: Vec<(usize, usize, usize)>,
     total_spend: Vec<f64>,
-    mean: Vec<f64>,
     weight: Vec<f64>,
+    /// Per group, `sum w ln(mbar)`, when computed while sorting.
+    ln_spend_of_x: Option<Vec<f64>>,
 }
 
 /// Appends the pieces of rows `a..b` of group `g`.
@@ -494,11 +483,10 @@ impl SortedRows {
             .map(|c| c.iter().map(|&n| n as usize).sum::<usize>() + 1)
             .collect();
         let total: usize = sizes.iter().sum();
-        let (mut total_spend, mut mean, mut weight) =
-            (vec![0.0; total], vec![0.0; total], vec![0.0; total]);
+        let (mut total_spend, mut weight) = (vec![0.0; total], vec![0.0; total]);
         let mut pieces = Vec::new();
         let mut stretches = Vec::with_capacity(parts.len());
-        let (mut ts, mut ms, mut ws) = (&mut total_spend[..], &mut mean[..], &mut weight[..]);
+        let (mut ts, mut ws) = (&mut total_spend[..], &mut weight[..]);
         let mut first = 0;
         for (count, &size) in counts.iter().zip(&sizes) {
             let mut next = vec![0usize; DIRECT_X + 1];
@@ -513,32 +501,55 @@ impl SortedRows {
             }
             next[DIRECT_X] = at;
             let (t, rest_t) = std::mem::take(&mut ts).split_at_mut(size);
-            let (m, rest_m) = std::mem::take(&mut ms).split_at_mut(size);
             let (w, rest_w) = std::mem::take(&mut ws).split_at_mut(size);
-            (ts, ms, ws) = (rest_t, rest_m, rest_w);
-            stretches.push((next, t, m, w));
+            (ts, ws) = (rest_t, rest_w);
+            stretches.push((next, t, w));
             first += size;
         }
-        stretches
+        // each row's group, the rows not kept in one more
+        let k = xs.len();
+        group_of[..].iter_mut().for_each(|g| *g = (*g).min(k));
+        group_of.push(k);
+        let unit = w.is_none_or(|w| w.iter().all(|&v| v == 1.0));
+        // per part, the sums of ln(mbar) of each group: the log of a product for unit weights
+        let ln_sums: Vec<Option<Vec<f64>>> = stretches
             .into_par_iter()
             .zip(&parts)
-            .for_each(|((mut next, t, mean, weight), &(a, b))| {
+            .map(|((mut next, t, weight), &(a, b))| {
+                let (mut logs, mut plain) = (vec![LnSum::new(); k + 1], vec![0.0; k + 1]);
                 for i in a..b {
-                    let keep = kept(i);
-                    let u = [DIRECT_X, x[i] as usize][usize::from(keep)];
+                    let keep = usize::from(kept(i));
+                    let u = [DIRECT_X, x[i] as usize][keep];
                     let to = next[u];
                     t[to] = m[i] * x[i];
-                    mean[to] = m[i];
-                    weight[to] = w.map_or(1.0, |w| w[i]);
-                    next[u] += usize::from(keep);
+                    let wi = w.map_or(1.0, |w| w[i]);
+                    weight[to] = wi;
+                    next[u] += keep;
+                    if unit {
+                        logs[group_of[u]].add([1.0, m[i]][keep]);
+                    } else {
+                        plain[group_of[u]] += wi * m[i].ln();
+                    }
                 }
-            });
+                if unit {
+                    logs[..k].iter().map(LnSum::value).collect()
+                } else {
+                    plain.truncate(k);
+                    Some(plain)
+                }
+            })
+            .collect();
+        // the parts' sums added in order; from the total spends if a mean spend is subnormal
+        let ln_spend_of_x = ln_sums.into_iter().try_fold(vec![0.0; k], |mut acc, part| {
+            acc.iter_mut().zip(part?).for_each(|(a, s)| *a += s);
+            Some(acc)
+        });
         Some(SortedRows {
             x: xs,
             pieces,
             total_spend,
-            mean,
             weight,
+            ln_spend_of_x,
         })
     }
 
@@ -557,13 +568,14 @@ impl SortedRows {
         }
         let mut next = start.clone();
         let n = x.len();
-        let (mut total_spend, mut weight, mut mean) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let (mut total_spend, mut weight) = (vec![0.0; n], vec![0.0; n]);
+        let mut ln_spend_of_x = vec![0.0; k];
         for i in 0..n {
             let g = group[i];
             total_spend[next[g]] = m[i] * x[i];
-            mean[next[g]] = m[i];
             weight[next[g]] = w[i];
             next[g] += 1;
+            ln_spend_of_x[g] += w[i] * m[i].ln();
         }
         let mut pieces = Vec::new();
         for g in 0..k {
@@ -573,8 +585,8 @@ impl SortedRows {
             x: distinct,
             pieces,
             total_spend,
-            mean,
             weight,
+            ln_spend_of_x: Some(ln_spend_of_x),
         }
     }
 }
@@ -615,8 +627,8 @@ impl SpendData {
             x,
             pieces,
             total_spend,
-            mean,
             weight,
+            ln_spend_of_x,
         } = rows;
         if pieces.is_empty() {
             return Err(Error::undefined(
@@ -629,19 +641,22 @@ impl SpendData {
         let unit_weights = pieces
             .iter()
             .all(|&(_, a, b)| weight[a..b].iter().all(|&w| w == 1.0));
-        // sums of w and of w ln(mbar) per x: per piece in parallel, the pieces summed in order
-        let partial: Vec<(f64, f64)> = pieces
-            .par_iter()
-            .map(|&(_, a, b)| {
-                let (m, w) = (&mean[a..b], &weight[a..b]);
-                (w.iter().sum(), weighted_ln_sum(m, w, unit_weights))
-            })
-            .collect();
-        let (mut weight_of_x, mut ln_spend_of_x) = (vec![0.0; k], vec![0.0; k]);
-        for (&(g, _, _), &(w, l)) in pieces.iter().zip(&partial) {
-            weight_of_x[g] += w;
-            ln_spend_of_x[g] += l;
+        // sums of w (and, when sorting did not, of w ln(mbar)) per x, the pieces in order
+        let mut weight_of_x = vec![0.0; k];
+        let mut ln_spend = vec![0.0; k];
+        for &(g, a, b) in &pieces {
+            let (t, w) = (&total_spend[a..b], &weight[a..b]);
+            weight_of_x[g] += w.iter().sum::<f64>();
+            if ln_spend_of_x.is_none() {
+                let ln_x = x[g].ln();
+                ln_spend[g] += t
+                    .iter()
+                    .zip(w)
+                    .map(|(&t, &w)| w * (t.ln() - ln_x))
+                    .sum::<f64>();
+            }
         }
+        let ln_spend_of_x = ln_spend_of_x.unwrap_or(ln_spend);
         Ok(SpendData {
             total: weight_of_x.iter().sum(),
             x,
@@ -1022,6 +1037,14 @@ mod tests {
         }
         let spend = SpendData::from_columns(&[1.0, 2.5, 2.5], &[2.0, 3.0, 4.0], &[1.0; 3]).unwrap();
         assert_eq!((spend.x.clone(), spend.rows), (vec![1.0, 2.5], 3));
+        // a subnormal mean spend: its log is taken from the total spends
+        let tiny = SpendData::from_columns(&[1.0, 2.0], &[1e-310, 3.0], &[1.0; 2]).unwrap();
+        assert!(SortedRows::by_counting(&[1.0, 2.0], &[1e-310, 3.0], None)
+            .unwrap()
+            .ln_spend_of_x
+            .is_none());
+        approx::assert_relative_eq!(tiny.ln_spend_of_x[0], 1e-310f64.ln(), max_relative = 1e-12);
+        approx::assert_relative_eq!(tiny.ln_spend_of_x[1], 3f64.ln(), max_relative = 1e-12);
     }
 
     #[test]
