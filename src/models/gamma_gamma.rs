@@ -377,7 +377,8 @@ fn monetary_column(table: &CustomerTable) -> Result<ArrayView1<'_, f64>> {
 
 /// The repeat customers' data laid out for the Gamma-Gamma likelihood: rows grouped by
 /// frequency x, so that the lnGamma and digamma terms, which depend on x alone, are computed
-/// once per distinct x, and a row costs one log and one division per evaluation.
+/// once per distinct x, and a row costs one division per evaluation (its log goes into the
+/// log of a product per piece, [`LnSum`]).
 ///
 /// With `y = x mbar` (the customer's total repeat spend) the log-likelihood of a row is
 /// `lnG(px+q) - lnG(px) - lnG(q) + q ln(gamma) + (px-1) ln(mbar) + px ln(x) - (px+q) ln(gamma + y)`;

@@ -237,7 +237,7 @@ fn row_log_likelihood_shares(
 /// (what a fit does at each step): each row points at its unique frequency, unique recency and
 /// unique age, whose terms (lnGamma/digamma, logs) are computed once per evaluation. With
 /// whole-day times a million customers have a few hundred distinct recencies and ages, so a
-/// row costs one exp and one log.
+/// row costs one exp (its `ln(1 + e)` goes into a product per weight, `special::LnSum`).
 pub struct BetaGeoData {
     d: f64,
     x: Vec<f64>,
