@@ -242,7 +242,7 @@ impl GammaGamma {
                 actual: mean_spend.len().min(weight.len()),
             });
         }
-        let keep = |i: usize| frequency[i] > 0.0 && mean_spend[i] > 0.0;
+        let keep = |i: usize| is_repeat_spend(frequency[i], mean_spend[i]);
         if (0..n).all(keep) {
             return Self::fit_data(
                 &SpendData::from_columns(frequency, mean_spend, weight)?,
@@ -434,6 +434,14 @@ struct SortedRows {
     ln_spend_of_x: Option<Vec<f64>>,
 }
 
+/// Whether a row enters the Gamma-Gamma fit: a repeat customer (`x > 0`) with a positive mean
+/// spend (one who spent nothing, free orders, carries no spend to average). `&`, not `&&`: no
+/// branch on which rows are kept, which is as good as random.
+#[inline]
+fn is_repeat_spend(x: f64, m: f64) -> bool {
+    (x > 0.0) & (m > 0.0)
+}
+
 /// Appends the pieces of rows `a..b` of group `g`.
 fn push_pieces(pieces: &mut Vec<(usize, usize, usize)>, g: usize, mut a: usize, b: usize) {
     while a < b {
@@ -451,8 +459,7 @@ impl SortedRows {
     /// rows are kept, as good as random, is not branched on). The result does not depend on
     /// the number of threads.
     fn by_counting(x: &[f64], m: &[f64], w: Option<&[f64]>) -> Option<Self> {
-        // `&`, not `&&`: no branch on which rows are kept
-        let kept = |i: usize| (x[i] > 0.0) & (m[i] > 0.0);
+        let kept = |i: usize| is_repeat_spend(x[i], m[i]);
         let parts: Vec<(usize, usize)> = (0..x.len().div_ceil(SORT_PART))
             .map(|p| (p * SORT_PART, ((p + 1) * SORT_PART).min(x.len())))
             .collect();
@@ -465,7 +472,7 @@ impl SortedRows {
                     if !(u < DIRECT_X && u as f64 == v) {
                         return None;
                     }
-                    count[u] += u32::from((v > 0.0) & (mi > 0.0));
+                    count[u] += u32::from(is_repeat_spend(v, mi));
                 }
                 Some(count)
             })
@@ -602,10 +609,13 @@ impl SpendData {
         if let Some(sorted) = SortedRows::by_counting(&x, &m, w.as_deref()) {
             return Self::from_sorted(sorted);
         }
-        let rows: Vec<usize> = (0..x.len()).filter(|&i| x[i] > 0.0 && m[i] > 0.0).collect();
+        // a frequency that is not a whole number below DIRECT_X: the kept rows, grouped by hash
+        let rows: Vec<usize> = (0..x.len())
+            .filter(|&i| is_repeat_spend(x[i], m[i]))
+            .collect();
         let pick = |c: &[f64]| rows.iter().map(|&i| c[i]).collect::<Vec<f64>>();
         let weights = w.map_or_else(|| vec![1.0; rows.len()], |w| pick(&w));
-        Self::from_columns(&pick(&x), &pick(&m), &weights)
+        Self::from_sorted(SortedRows::by_hashing(&pick(&x), &pick(&m), &weights))
     }
 
     /// Rows of frequency `x > 0`, mean spend `m > 0` and weight `w`; an error when there is none.
@@ -1038,6 +1048,20 @@ mod tests {
         }
         let spend = SpendData::from_columns(&[1.0, 2.5, 2.5], &[2.0, 3.0, 4.0], &[1.0; 3]).unwrap();
         assert_eq!((spend.x.clone(), spend.rows), (vec![1.0, 2.5], 3));
+        // a table with a frequency of DIRECT_X or more: its kept rows grouped by hash
+        let table = CustomerTable::new(
+            vec!["a".into(), "b".into(), "c".into(), "d".into()],
+            array![2.0, 5000.0, 0.0, 2.0],
+            array![9.0, 9.5, 0.0, 4.0],
+            array![10.0, 10.0, 10.0, 10.0],
+            TimeUnit::Weeks,
+        )
+        .unwrap()
+        .with_monetary_value(array![12.5, 30.0, 0.0, 0.0])
+        .unwrap();
+        let hashed = SpendData::from_table(&table).unwrap();
+        assert_eq!((hashed.x.clone(), hashed.rows), (vec![2.0, 5000.0], 2));
+        approx::assert_relative_eq!(hashed.ln_spend_of_x[1], 30f64.ln(), max_relative = 1e-12);
         // a subnormal mean spend: its log is taken from the total spends
         let tiny = SpendData::from_columns(&[1.0, 2.0], &[1e-310, 3.0], &[1.0; 2]).unwrap();
         assert!(SortedRows::by_counting(&[1.0, 2.0], &[1e-310, 3.0], None)
