@@ -15,12 +15,27 @@ pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 pub(crate) struct FastHasher(u64);
 
 impl Hasher for FastHasher {
+    /// Eight bytes at a time, little-endian, the last word padded with zeros. The last word
+    /// is gathered byte by byte: copying it into a padded buffer calls `memcpy` and then
+    /// stalls the load of the buffer (a store that cannot be forwarded), which made this a
+    /// third of the time of hashing short ids.
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(b));
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.write_u64(u64::from_le_bytes(word.try_into().expect("8 bytes")));
         }
+        let tail = words.remainder();
+        if !tail.is_empty() {
+            let last = tail.iter().rev().fold(0u64, |v, &b| v << 8 | u64::from(b));
+            self.write_u64(last);
+        }
+    }
+
+    /// As [`write`](Self::write) of the little-endian bytes, without the detour.
+    #[inline]
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
     }
 
     #[inline]
@@ -41,6 +56,34 @@ impl Hasher for FastHasher {
 mod tests {
     use super::*;
     use std::hash::BuildHasher;
+
+    /// The hash of bytes as words written one by one, the last padded with zeros: what
+    /// `write` computes, without its shortcuts.
+    fn by_words(bytes: &[u8]) -> u64 {
+        let mut h = FastHasher::default();
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            h.write_u64(u64::from_le_bytes(b));
+        }
+        h.finish()
+    }
+
+    #[test]
+    fn bytes_hash_as_zero_padded_little_endian_words() {
+        let text: Vec<u8> = (0..40u8).map(|i| i.wrapping_mul(37) ^ 0xa5).collect();
+        for len in 0..text.len() {
+            let mut h = FastHasher::default();
+            h.write(&text[..len]);
+            assert_eq!(h.finish(), by_words(&text[..len]), "{len} bytes");
+        }
+        let mut h = FastHasher::default();
+        h.write_usize(0x0102_0304_0506_0708);
+        assert_eq!(
+            h.finish(),
+            by_words(&0x0102_0304_0506_0708u64.to_le_bytes())
+        );
+    }
 
     #[test]
     fn fast_hasher_spreads_whole_numbers_over_low_bits() {

@@ -12,7 +12,7 @@ use crate::data::group::{DistinctCache, DistinctIndex, PairIndex};
 pub(crate) use crate::data::rfm_record::parse_number;
 use crate::data::rfm_record::{id_hash, shared_hashes, RfmLayout};
 use crate::error::{Error, Result};
-use crate::io::{push_csv_field, push_f64, CsvBytes};
+use crate::io::{push_csv_field, push_f64, CsvBytes, Record};
 use crate::time::TimeUnit;
 
 /// One customer's purchase history summarised as frequency, recency and age.
@@ -683,7 +683,7 @@ impl RfmRows {
     }
 
     /// Parses and validates one record ([`RfmLayout::read`]) and appends it.
-    fn push(&mut self, layout: &RfmLayout, row: usize, record: &csv::ByteRecord) -> Result<()> {
+    fn push(&mut self, layout: &RfmLayout, row: usize, record: &Record<'_>) -> Result<()> {
         let r = layout.read(row, record)?;
         self.monetary_value.extend(r.monetary_value);
         self.weights.extend(r.weight);

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::data::rfm::{check_monetary, check_rfm, Column, RfmCsvOptions};
 use crate::error::{Error, Result};
-use crate::io::field_str;
+use crate::io::{field_str, Record};
 
 /// Column positions and names of an RFM CSV, resolved from its header.
 pub(crate) struct RfmLayout<'a> {
@@ -67,11 +67,7 @@ impl RfmLayout<'_> {
     /// Parses and validates one record, in the order (and with the messages) of the checks on
     /// a table: frequency, recency, T, their consistency, mean spend, weight, id. `row` is the
     /// record's 1-based row in the file, for the errors.
-    pub(crate) fn read<'r>(
-        &self,
-        row: usize,
-        record: &'r csv::ByteRecord,
-    ) -> Result<RfmRecord<'r>> {
+    pub(crate) fn read<'r>(&self, row: usize, record: &Record<'r>) -> Result<RfmRecord<'r>> {
         let options = self.options;
         let text = |i: usize, name: &str| field_str(row, name, record.get(i).unwrap_or(b""));
         let number = |i: usize, name: &str| match record.get(i).and_then(parse_whole) {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::rfm::{check_rfm, check_unique_ids, parse_number};
 use crate::data::CustomerTable;
 use crate::error::{Error, Result};
-use crate::io::{field_str, push_csv_field, push_f64, CsvBytes};
+use crate::io::{field_str, push_csv_field, push_f64, CsvBytes, Record};
 use crate::models::{PurchaseModel, SpendModel};
 use crate::time::TimeUnit;
 use crate::value::config::ClvConfig;
@@ -449,7 +449,7 @@ impl ValueRows {
 
     /// Parses and validates one record: id, then each number in column order, then the RFM
     /// consistency.
-    fn push(&mut self, pos: &[usize; 10], row: usize, record: &csv::ByteRecord) -> Result<()> {
+    fn push(&mut self, pos: &[usize; 10], row: usize, record: &Record<'_>) -> Result<()> {
         let text = |k: usize| {
             field_str(
                 row,
