@@ -47,8 +47,17 @@ fn packed_key(x: f64, t_x: f64, age: f64) -> Option<u64> {
 /// The places of distinct histories: by packed key when there is one, by bit patterns else.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Places {
-    packed: FastMap<u64, u32>,
-    other: FastMap<HistoryKey, u32>,
+    packed: FastMap<u64, Seen>,
+    other: FastMap<HistoryKey, Seen>,
+}
+
+/// A history's place, and how many times it was met. The count shares the map's entry with the
+/// place, so that counting a row's history touches no memory beyond the probe: a separate
+/// column of weights costs a cache miss a row.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    place: u32,
+    met: u32,
 }
 
 impl Places {
@@ -72,13 +81,25 @@ impl Places {
         self.packed.is_empty() && self.other.is_empty()
     }
 
-    /// The place of (x, t_x, T), which is `next` when the history is new.
+    /// The place of (x, t_x, T), which is `next` when the history is new; counts the meeting.
     #[inline]
     fn place(&mut self, x: f64, t_x: f64, age: f64, next: u32) -> u32 {
-        match packed_key(x, t_x, age) {
-            Some(key) => *self.packed.entry(key).or_insert(next),
-            None => *self.other.entry(history_key(x, t_x, age)).or_insert(next),
-        }
+        let new = Seen {
+            place: next,
+            met: 0,
+        };
+        let seen = match packed_key(x, t_x, age) {
+            Some(key) => self.packed.entry(key).or_insert(new),
+            None => self.other.entry(history_key(x, t_x, age)).or_insert(new),
+        };
+        seen.met = seen.met.saturating_add(1);
+        seen.place
+    }
+
+    /// Each history's place and the number of times it was met.
+    fn counts(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let seen = self.packed.values().chain(self.other.values());
+        seen.map(|s| (s.place, s.met))
     }
 }
 
@@ -116,6 +137,9 @@ pub(crate) struct DistinctRows {
     pub(crate) without_spend: f64,
     /// Number of records.
     pub(crate) customers: usize,
+    /// Whether the records have a weight; without, a history's weight is the number of its
+    /// records, counted in `seen` and written to `distinct` by [`Self::settle_weights`].
+    weighted: bool,
     /// Whether the records have a mean spend.
     pub(crate) has_spend: bool,
     /// The unit of the times.
@@ -124,7 +148,7 @@ pub(crate) struct DistinctRows {
 
 impl DistinctRows {
     /// No records yet, room reserved for the spends of `rows` records.
-    fn with_capacity(rows: usize, unit: TimeUnit, has_spend: bool) -> Self {
+    fn with_capacity(rows: usize, unit: TimeUnit, weighted: bool, has_spend: bool) -> Self {
         let spend = if has_spend { rows } else { 0 };
         DistinctRows {
             seen: Places::default(),
@@ -134,6 +158,7 @@ impl DistinctRows {
             spend_weight: Vec::with_capacity(spend),
             without_spend: 0.0,
             customers: 0,
+            weighted,
             has_spend,
             unit,
         }
@@ -185,7 +210,7 @@ impl DistinctRows {
             self.distinct.recency.push(r.recency);
             self.distinct.age.push(r.age);
             self.distinct.weight.push(w);
-        } else {
+        } else if self.weighted {
             self.distinct.weight[g as usize] += w;
         }
         if let Some(m) = r.monetary_value {
@@ -200,7 +225,18 @@ impl DistinctRows {
         self.customers += 1;
     }
 
-    /// Appends the records of `other`, which come after these.
+    /// Without weights, writes each history's count of records as its weight (the sum of its
+    /// records' unit weights, exactly). Called once, when all records are pushed and before
+    /// [`append`](Self::append) meets this run's histories again.
+    fn settle_weights(&mut self) {
+        if !self.weighted {
+            for (place, met) in self.seen.counts() {
+                self.distinct.weight[place as usize] = f64::from(met);
+            }
+        }
+    }
+
+    /// Appends the records of `other`, which come after these (both settled).
     pub(crate) fn append(&mut self, other: DistinctRows) {
         merge_histories(&mut self.distinct, &mut self.seen, &other.distinct);
         self.spend_frequency
@@ -222,7 +258,12 @@ impl Piece {
     fn new(rows: usize, layout: &RfmLayout) -> Self {
         let has_spend = layout.monetary_value.is_some();
         Piece {
-            rows: DistinctRows::with_capacity(rows, layout.options.unit, has_spend),
+            rows: DistinctRows::with_capacity(
+                rows,
+                layout.options.unit,
+                layout.weights.is_some(),
+                has_spend,
+            ),
             ids: Ids {
                 hashes: Vec::with_capacity(if layout.id.is_some() { rows } else { 0 }),
                 increasing: true,
@@ -292,7 +333,9 @@ fn combine(pieces: Vec<Piece>, layout: &RfmLayout) -> (DistinctRows, Ids) {
     let Some(Piece { mut rows, mut ids }) = pieces.next() else {
         return (Piece::new(0, layout).rows, Ids::default());
     };
-    for piece in pieces {
+    rows.settle_weights();
+    for mut piece in pieces {
+        piece.rows.settle_weights();
         rows.append(piece.rows);
         ids.append(piece.ids);
     }
