@@ -261,3 +261,103 @@ fn summarize_fit_and_predict_read_and_write_parquet_by_extension() {
     assert_eq!(csv.lines().count(), from_csv.len() + 1);
     assert_eq!(text_of(&dir.path().join("p.parquet")), csv);
 }
+
+/// The simulated log at `dir/log.csv` (customer_id, date, amount) rewritten as `dir/log.parquet`
+/// with the same column names: ids and dates as text, amounts as `Float64`.
+fn log_as_parquet(dir: &Path) {
+    let mut rdr = csv::Reader::from_path(dir.join("log.csv")).unwrap();
+    assert_eq!(
+        rdr.headers().unwrap(),
+        vec!["customer_id", "date", "amount"]
+    );
+    let (mut ids, mut dates, mut amounts) = (vec![], vec![], vec![]);
+    for r in rdr.records() {
+        let r = r.unwrap();
+        ids.push(r[0].to_string());
+        dates.push(r[1].to_string());
+        amounts.push(r[2].parse::<f64>().unwrap());
+    }
+    write_batch(
+        &dir.join("log.parquet"),
+        vec![
+            ("customer_id", Arc::new(StringArray::from(ids)) as ArrayRef),
+            ("date", Arc::new(StringArray::from(dates))),
+            ("amount", Arc::new(Float64Array::from(amounts))),
+        ],
+    );
+}
+
+#[test]
+fn summarize_and_report_read_a_parquet_log_and_write_a_parquet_holdout_table() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&clv(
+        &[
+            "simulate",
+            "--customers",
+            "400",
+            "--transactions",
+            "-o",
+            "log.csv",
+            "--max-age",
+            "20w",
+            "--min-age",
+            "10w",
+        ],
+        dir.path(),
+    ));
+    log_as_parquet(dir.path());
+    let split = [
+        "--amount-column",
+        "amount",
+        "--calibration-end",
+        "2024-03-31",
+    ];
+    for (log, out) in [("log.csv", "cal.csv"), ("log.parquet", "cal.parquet")] {
+        let mut args = vec!["summarize", log, "-o", out];
+        args.extend_from_slice(&split);
+        ok(&clv(&args, dir.path()));
+    }
+    let csv = std::fs::read_to_string(dir.path().join("cal.csv")).unwrap();
+    assert!(csv.starts_with(
+        "customer_id,frequency_cal,recency_cal,T_cal,monetary_value_cal,frequency_holdout,\
+         monetary_value_holdout,duration_holdout\n"
+    ));
+    assert_eq!(text_of(&dir.path().join("cal.parquet")), csv);
+    // `clv fit` reads the calibration columns of the Parquet table as of the CSV one
+    for (rfm, model) in [("cal.csv", "csv.json"), ("cal.parquet", "parquet.json")] {
+        ok(&clv(
+            &["fit", rfm, "-o", model, "--unit", "weeks"],
+            dir.path(),
+        ));
+    }
+    // the same models, fitted on files of different names
+    let model = |path: &Path| {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join(path)).unwrap()).unwrap();
+        (v["purchase"].to_string(), v["spend"].to_string())
+    };
+    assert_eq!(model("parquet.json".as_ref()), model("csv.json".as_ref()));
+
+    for (log, out) in [("log.csv", "out_csv"), ("log.parquet", "out_parquet")] {
+        let mut args = vec![
+            "report",
+            log,
+            "-o",
+            out,
+            "--horizon",
+            "30d",
+            "--step",
+            "10d",
+        ];
+        args.extend_from_slice(&split);
+        ok(&clv(&args, dir.path()));
+    }
+    for file in ["rfm.csv", "scores.csv"] {
+        let read = |out: &str| std::fs::read_to_string(dir.path().join(out).join(file)).unwrap();
+        assert_eq!(read("out_parquet"), read("out_csv"), "{file}");
+    }
+    let report_model = |out: &str| model(&Path::new(out).join("model.json"));
+    assert_eq!(report_model("out_parquet"), report_model("out_csv"));
+    let html = std::fs::read_to_string(dir.path().join("out_parquet/index.html")).unwrap();
+    assert!(html.contains("Holdout validation") && html.contains("log.parquet"));
+}

@@ -409,7 +409,10 @@ fn semicolons_quotes_and_custom_dates() {
 mod parquet_input {
     use super::*;
     use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray};
-    use clv::data::parquet::{calibration_holdout_parquet, summarize_parquet};
+    use clv::data::parquet::{
+        calibration_holdout_parquet, summarize_parquet, summarize_parquet_detailed,
+    };
+    use clv::data::transactions::{NaiveDateTime, TransactionTable};
     use std::sync::Arc;
 
     fn write(path: &std::path::Path, columns: Vec<(&str, ArrayRef)>) {
@@ -491,17 +494,38 @@ mod parquet_input {
         no_end.summary.observation_end = None;
         let (cal, holdout) =
             calibration_holdout_parquet(&path, &no_end, date(1997, 9, 30)).unwrap();
-        let (cal_text, holdout_text) = calibration_holdout_csv(
-            "data/CDNOW_sample.txt",
-            &{
-                let mut o = cdnow_options();
-                o.summary.observation_end = None;
-                o
-            },
-            date(1997, 9, 30),
+        let mut no_end_text = cdnow_options();
+        no_end_text.summary.observation_end = None;
+        let (cal_text, holdout_text) =
+            calibration_holdout_csv("data/CDNOW_sample.txt", &no_end_text, date(1997, 9, 30))
+                .unwrap();
+        assert_eq!((cal, holdout), (cal_text, holdout_text));
+
+        // Parsed once into a transaction table (what `clv report` does): the same rows as the
+        // text file's table, and the same summaries as the summariser's.
+        let parquet_log = TransactionTable::from_parquet_path(&path, &no_end).unwrap();
+        let text_log = TransactionTable::read(
+            std::fs::File::open("data/CDNOW_sample.txt").unwrap(),
+            &no_end_text,
         )
         .unwrap();
-        assert_eq!((cal, holdout), (cal_text, holdout_text));
+        let rows = |t: &TransactionTable| -> Vec<(u64, String, NaiveDateTime, Option<f64>)> {
+            t.records()
+                .map(|r| (r.line, r.customer.to_string(), r.time, r.amount))
+                .collect()
+        };
+        assert_eq!(parquet_log.len(), 6919);
+        assert_eq!(rows(&parquet_log), rows(&text_log));
+        let cal_end = Some(date(1997, 9, 30).into());
+        assert_eq!(
+            parquet_log.summary(cal_end).unwrap(),
+            summarize_parquet_detailed(&path, &no_end, cal_end).unwrap()
+        );
+        assert_eq!(parquet_log.summary(None).unwrap().table, {
+            let mut o = opts.clone();
+            o.summary.observation_end = None;
+            summarize_parquet(&path, &o).unwrap()
+        });
     }
 
     #[test]
@@ -545,5 +569,37 @@ mod parquet_input {
             summarize_parquet(&path, &missing),
             Err(Error::MissingColumn { .. })
         ));
+        // the transaction table refuses the same rows with the same errors
+        let err = TransactionTable::from_parquet_path(&path, &opts_cdv()).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidValue { row: 2, column, .. } if column == "v"),
+            "{err}"
+        );
+        let err = TransactionTable::from_parquet_path(&path, &no_amount).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidValue { row: 3, value, .. } if value == "2024-13-01"),
+            "{err}"
+        );
+        assert!(matches!(
+            TransactionTable::from_parquet_path(&path, &missing),
+            Err(Error::MissingColumn { .. })
+        ));
     }
+}
+
+#[test]
+fn a_holdout_of_other_customers_is_not_written() {
+    let log = "id,date\na,2024-01-01\na,2024-01-09\nb,2024-01-02\n";
+    let opts = TransactionLogOptions::new("id", "date");
+    let s = summarize_csv_reader(log.as_bytes(), &opts, Some(date(2024, 1, 5).into())).unwrap();
+    let (table, mut holdout) = (s.table, s.holdout.unwrap());
+    holdout.purchases = ndarray::array![1.0];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cal.csv");
+    let err = holdout.write_csv(&table, &path).unwrap_err();
+    assert!(
+        matches!(&err, Error::LengthMismatch { column, expected: 2, actual: 1 } if column == "frequency_holdout"),
+        "{err}"
+    );
+    assert!(!path.exists());
 }

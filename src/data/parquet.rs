@@ -26,7 +26,8 @@ use parquet::arrow::ProjectionMask;
 
 use crate::data::rfm::CustomerTable;
 use crate::data::transactions::{
-    summarize_with, DateFormat, Holdout, Layout, Summarizer, Summary, TransactionLogOptions,
+    summarize_with, DateFormat, Holdout, Layout, RowSink, Summary, TransactionLogOptions,
+    TransactionTable,
 };
 use crate::error::{Error, Result};
 
@@ -89,6 +90,42 @@ pub fn summarize_parquet_detailed(
     summarize_with(path, options, calibration_end, |s| read(path, options, s))
 }
 
+impl TransactionTable {
+    /// Parses a Parquet log (columns as [`summarize_parquet`] reads them) into a transaction
+    /// table: every row, validated as the summariser validates it, errors naming the 1-based
+    /// row, the column and the value. The summary of the table is what
+    /// [`summarize_parquet_detailed`] gives on the same file.
+    ///
+    /// ```
+    /// # #[cfg(feature = "parquet")] {
+    /// use std::sync::Arc;
+    /// use arrow_array::{ArrayRef, Date32Array, RecordBatch, StringArray};
+    /// use clv::data::transactions::{TransactionLogOptions, TransactionTable};
+    ///
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("log.parquet");
+    /// let batch = RecordBatch::try_from_iter([
+    ///     ("customer", Arc::new(StringArray::from(vec!["a", "b", "a"])) as ArrayRef),
+    ///     ("day", Arc::new(Date32Array::from(vec![19_723, 19_725, 19_730])) as ArrayRef),
+    /// ]).unwrap();
+    /// let mut w = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), batch.schema(), None).unwrap();
+    /// w.write(&batch).unwrap();
+    /// w.close().unwrap();
+    ///
+    /// let log = TransactionTable::from_parquet_path(&path, &TransactionLogOptions::new("customer", "day")).unwrap();
+    /// assert_eq!((log.len(), log.ids()), (3, &["a".to_string(), "b".to_string()][..]));
+    /// assert_eq!(log.summary(None).unwrap().table.frequency().to_vec(), [1.0, 0.0]);
+    /// # }
+    /// ```
+    pub fn from_parquet_path(
+        path: impl AsRef<Path>,
+        options: &TransactionLogOptions,
+    ) -> Result<TransactionTable> {
+        let path = path.as_ref();
+        TransactionTable::collect(options, |sink| read(path, options, sink))
+    }
+}
+
 pub(crate) fn parquet_error(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::io(
         path,
@@ -112,10 +149,11 @@ pub(crate) fn open_with_names(
     Ok((builder, names))
 }
 
-fn read(path: &Path, options: &TransactionLogOptions, summarizer: &mut Summarizer) -> Result<()> {
+/// Reads every row of the Parquet log at `path` into `sink`, in file order.
+fn read(path: &Path, options: &TransactionLogOptions, sink: &mut impl RowSink) -> Result<()> {
     let (builder, names) = open_with_names(path)?;
     let layout = Layout::resolve(options, Some(&names))?;
-    summarizer.labels = layout.labels.clone();
+    sink.set_labels(&layout.labels);
     let mut wanted = vec![layout.customer, layout.time];
     wanted.extend(layout.amount);
     wanted.sort_unstable();
@@ -150,7 +188,7 @@ fn read(path: &Path, options: &TransactionLogOptions, summarizer: &mut Summarize
             let id = ids.get(i, row, &mut id_buf)?;
             let seconds = times.get(i, row)?;
             let amount = amounts.as_ref().map(|a| a.get(i, row)).transpose()?;
-            summarizer.push_at(row, id, seconds, amount)?;
+            sink.push_at(row, id, seconds, amount)?;
         }
         first_row += batch.num_rows() as u64;
     }

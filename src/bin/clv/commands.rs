@@ -20,12 +20,14 @@ use crate::progress::Progress;
 /// `clv summarize`.
 #[derive(Debug, Args)]
 pub struct SummarizeArgs {
-    /// Transaction log (CSV, or whitespace-separated with `--separator whitespace`): one row per
-    /// order with a customer id, a date and optionally an amount.
+    /// Transaction log (CSV, or whitespace-separated with `--separator whitespace`, or Parquet
+    /// for a name ending in .parquet): one row per order with a customer id, a date and
+    /// optionally an amount.
     pub transactions: PathBuf,
-    /// Output RFM CSV (lifetimes' columns customer_id, frequency, recency, T[, monetary_value];
-    /// with --calibration-end: frequency_cal, recency_cal, T_cal[, monetary_value_cal],
-    /// frequency_holdout[, monetary_value_holdout], duration_holdout).
+    /// Output RFM CSV, or Parquet for a name ending in .parquet (lifetimes' columns
+    /// customer_id, frequency, recency, T[, monetary_value]; with --calibration-end:
+    /// frequency_cal, recency_cal, T_cal[, monetary_value_cal], frequency_holdout[,
+    /// monetary_value_holdout], duration_holdout).
     #[arg(short, long, value_name = "RFM.csv")]
     pub output: PathBuf,
     #[command(flatten)]
@@ -41,6 +43,12 @@ pub fn summarize_log(path: &Path, log: &LogArgs) -> Result<Summary, Failure> {
     if paths::is_standard(path) {
         let bytes = paths::read_input(path)?;
         return paths::summarize_bytes(&bytes, &options, calibration_end, "standard input");
+    }
+    paths::parquet_supported(path)?;
+    #[cfg(feature = "parquet")]
+    if paths::is_parquet(path) {
+        return clv::data::parquet::summarize_parquet_detailed(path, &options, calibration_end)
+            .context(format!("reading {}", path.display()));
     }
     summarize_csv_detailed(path, &options, calibration_end)
         .context(format!("reading {}", path.display()))
@@ -62,13 +70,6 @@ pub fn summarize(a: &SummarizeArgs, progress: &Progress) -> Result<(), Failure> 
     progress.step(format!("summarising {}", paths::shown(&a.transactions)));
     let s = summarize_log(&a.transactions, &a.log)?;
     match &s.holdout {
-        Some(_) if paths::is_parquet(&a.output) => {
-            return Err(Failure::new(format!(
-                "writing {}: a calibration/holdout table is written as CSV only; choose an \
-                 output ending in .csv",
-                a.output.display()
-            )))
-        }
         Some(h) => write_calibration_holdout(&a.output, &s.table, h)?,
         None => {
             write_table(&s.table, &a.output).context(format!("writing {}", a.output.display()))?
@@ -99,51 +100,21 @@ pub fn summarize(a: &SummarizeArgs, progress: &Progress) -> Result<(), Failure> 
     Ok(())
 }
 
-/// Writes a calibration/holdout RFM file with lifetimes' `calibration_and_holdout_data` names.
+/// Writes a calibration/holdout RFM file with lifetimes' `calibration_and_holdout_data` names,
+/// as Parquet for a `.parquet` path (with the `parquet` feature), else as CSV.
 pub fn write_calibration_holdout(
     path: &Path,
     table: &CustomerTable,
     h: &Holdout,
 ) -> Result<(), Failure> {
-    clv::io::write_atomically(path, |w| {
-        let mut wtr = csv::Writer::from_writer(w);
-        let money = table.monetary_value();
-        let mut header = vec!["customer_id", "frequency_cal", "recency_cal", "T_cal"];
-        if money.is_some() {
-            header.push("monetary_value_cal");
-        }
-        header.push("frequency_holdout");
-        if h.spend.is_some() {
-            header.push("monetary_value_holdout");
-        }
-        header.push("duration_holdout");
-        wtr.write_record(&header)?;
-        let duration = h.duration.in_unit(table.unit());
-        for i in 0..table.len() {
-            let mut rec = vec![
-                table.ids()[i].clone(),
-                clv::io::format_number(table.frequency()[i]),
-                clv::io::format_number(table.recency()[i]),
-                clv::io::format_number(table.age()[i]),
-            ];
-            if let Some(m) = &money {
-                rec.push(clv::io::format_number(m[i]));
-            }
-            let n = h.purchases[i];
-            rec.push(clv::io::format_number(n));
-            if let Some(spend) = &h.spend {
-                rec.push(clv::io::format_number(if n > 0.0 {
-                    spend[i] / n
-                } else {
-                    0.0
-                }));
-            }
-            rec.push(clv::io::format_number(duration));
-            wtr.write_record(&rec)?;
-        }
-        wtr.flush().map_err(|e| clv::Error::io(path, e))
-    })
-    .context(format!("writing {}", path.display()))
+    #[cfg(feature = "parquet")]
+    if paths::is_parquet(path) {
+        return h
+            .write_parquet(table, path)
+            .context(format!("writing {}", path.display()));
+    }
+    h.write_csv(table, path)
+        .context(format!("writing {}", path.display()))
 }
 
 /// Parses `--model KEY` into a registered purchase model.

@@ -217,9 +217,27 @@ fn midnight(d: NaiveDate) -> chrono::NaiveDateTime {
     d.and_hms_opt(0, 0, 0).expect("midnight")
 }
 
-/// The log's bytes, how to read it, its name, and the calibration and observation ends.
+/// Where the log is: text in memory, or a Parquet file read in `parse`.
+enum Source {
+    Text(Vec<u8>),
+    #[cfg(feature = "parquet")]
+    Parquet(PathBuf),
+}
+
+/// A `.parquet` log is read as Parquet (refused without the `parquet` feature), any other as
+/// text.
+fn source(path: &Path) -> Result<Source, Failure> {
+    crate::paths::parquet_supported(path)?;
+    #[cfg(feature = "parquet")]
+    if crate::paths::is_parquet(path) {
+        return Ok(Source::Parquet(path.to_path_buf()));
+    }
+    Ok(Source::Text(crate::paths::read_input(path)?))
+}
+
+/// The log, how to read it, its name, and the calibration and observation ends.
 struct Input {
-    bytes: Vec<u8>,
+    source: Source,
     options: TransactionLogOptions,
     name: String,
     calibration_end: Option<NaiveDate>,
@@ -229,7 +247,7 @@ struct Input {
 fn input(a: &ReportArgs) -> Result<Input, Failure> {
     match &a.transactions {
         Some(path) => Ok(Input {
-            bytes: crate::paths::read_input(path)?,
+            source: source(path)?,
             options: a.log.options()?,
             name: crate::paths::shown(path),
             calibration_end: a.log.calibration_end,
@@ -248,7 +266,7 @@ fn input(a: &ReportArgs) -> Result<Input, Failure> {
                 .observation_end(midnight(end))
                 .first_purchase_between(midnight(date(1997, 1, 1)), midnight(date(1997, 3, 31)));
             Ok(Input {
-                bytes: CDNOW_SAMPLE.to_vec(),
+                source: Source::Text(CDNOW_SAMPLE.to_vec()),
                 options,
                 name: "the CDNOW sample (embedded; Fader, Hardie & Lee 2005)".into(),
                 calibration_end: Some(cal),
@@ -261,8 +279,12 @@ fn input(a: &ReportArgs) -> Result<Input, Failure> {
 /// Parses the log, once: the summary, the tracking, the cohorts' purchase history and the
 /// indicators' orders all come from this table (the text is let go).
 fn parse(input: &mut Input) -> Result<TransactionTable, Failure> {
-    let bytes = std::mem::take(&mut input.bytes);
-    TransactionTable::read(&bytes[..], &input.options).context(format!("reading {}", input.name))
+    let read = match std::mem::replace(&mut input.source, Source::Text(Vec::new())) {
+        Source::Text(bytes) => TransactionTable::read(&bytes[..], &input.options),
+        #[cfg(feature = "parquet")]
+        Source::Parquet(path) => TransactionTable::from_parquet_path(&path, &input.options),
+    };
+    read.context(format!("reading {}", input.name))
 }
 
 /// Summarises the log, keeping every transaction if it is out of order.

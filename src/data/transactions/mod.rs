@@ -52,6 +52,7 @@
 
 mod csv_log;
 mod dates;
+mod holdout_file;
 mod ids;
 mod summarizer;
 mod table;
@@ -72,7 +73,7 @@ use crate::error::{Error, Result};
 use crate::time::TimeUnit;
 
 #[cfg(feature = "parquet")]
-pub(crate) use csv_log::Layout;
+pub(crate) use csv_log::{Layout, RowSink};
 
 /// A column chosen by its header name or by its position (counting from 0).
 ///

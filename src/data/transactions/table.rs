@@ -44,7 +44,7 @@ pub struct TransactionTable {
 }
 
 /// Collects the parsed lines while the log is read.
-struct Collector {
+pub(crate) struct Collector {
     refunds: RefundPolicy,
     labels: ColumnLabels,
     index: CustomerIndex<()>,
@@ -109,6 +109,15 @@ impl TransactionTable {
     /// assert_eq!(second.time.date().to_string(), "1997-01-18");
     /// ```
     pub fn read<R: Read>(reader: R, options: &TransactionLogOptions) -> Result<Self> {
+        Self::collect(options, |sink| csv_log::read_log(reader, options, sink))
+    }
+
+    /// The table of the rows that `read` pushes, in the order pushed (a text log's or a
+    /// Parquet file's reader).
+    pub(crate) fn collect(
+        options: &TransactionLogOptions,
+        read: impl FnOnce(&mut Collector) -> Result<()>,
+    ) -> Result<Self> {
         let mut c = Collector {
             refunds: options.summary.refunds,
             labels: ColumnLabels::default(),
@@ -119,7 +128,7 @@ impl TransactionTable {
             has_amounts: options.amount.is_some(),
             line: Vec::new(),
         };
-        csv_log::read_log(reader, options, &mut c)?;
+        read(&mut c)?;
         let (ids, _) = c.index.into_parts();
         Ok(TransactionTable {
             options: options.clone(),
