@@ -288,7 +288,7 @@ fn log_as_parquet(dir: &Path) {
 }
 
 #[test]
-fn summarize_and_report_read_a_parquet_log_and_write_a_parquet_holdout_table() {
+fn summarize_report_and_segment_read_a_parquet_log_and_write_a_parquet_holdout_table() {
     let dir = tempfile::tempdir().unwrap();
     ok(&clv(
         &[
@@ -360,4 +360,29 @@ fn summarize_and_report_read_a_parquet_log_and_write_a_parquet_holdout_table() {
     assert_eq!(report_model("out_parquet"), report_model("out_csv"));
     let html = std::fs::read_to_string(dir.path().join("out_parquet/index.html")).unwrap();
     assert!(html.contains("Holdout validation") && html.contains("log.parquet"));
+
+    // `clv segment --transactions`: cohorts, repeat rates and indicators from either log
+    for (log, out) in [("log.csv", "seg_csv"), ("log.parquet", "seg_parquet")] {
+        let args = [
+            "segment",
+            "out_csv/scores.csv",
+            "-o",
+            out,
+            "--transactions",
+            log,
+            "--amount-column",
+            "amount",
+        ];
+        ok(&clv(&args, dir.path()));
+    }
+    let mut files: Vec<_> = std::fs::read_dir(dir.path().join("seg_csv"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    files.sort();
+    assert!(files.iter().any(|f| f == "cohorts.csv"), "{files:?}");
+    for file in &files {
+        let read = |out: &str| std::fs::read(dir.path().join(out).join(file)).unwrap();
+        assert_eq!(read("seg_parquet"), read("seg_csv"), "{file:?}");
+    }
 }

@@ -589,17 +589,41 @@ mod parquet_input {
 
 #[test]
 fn a_holdout_of_other_customers_is_not_written() {
-    let log = "id,date\na,2024-01-01\na,2024-01-09\nb,2024-01-02\n";
-    let opts = TransactionLogOptions::new("id", "date");
+    let log = "id,date,amount\na,2024-01-01,1\na,2024-01-09,2\nb,2024-01-02,3\n";
+    let opts = TransactionLogOptions::new("id", "date").amount("amount");
     let s = summarize_csv_reader(log.as_bytes(), &opts, Some(date(2024, 1, 5).into())).unwrap();
-    let (table, mut holdout) = (s.table, s.holdout.unwrap());
-    holdout.purchases = ndarray::array![1.0];
+    let (table, holdout) = (s.table, s.holdout.unwrap());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cal.csv");
-    let err = holdout.write_csv(&table, &path).unwrap_err();
-    assert!(
-        matches!(&err, Error::LengthMismatch { column, expected: 2, actual: 1 } if column == "frequency_holdout"),
-        "{err}"
+    std::fs::write(&path, "left as it was\n").unwrap();
+    let mut short_purchases = holdout.clone();
+    short_purchases.purchases = ndarray::array![1.0];
+    let mut short_spend = holdout.clone();
+    short_spend.spend = Some(ndarray::array![2.0, 0.0, 5.0]);
+    for (h, column, actual) in [
+        (&short_purchases, "frequency_holdout", 1),
+        (&short_spend, "monetary_value_holdout", 3),
+    ] {
+        let err = h.write_csv(&table, &path).unwrap_err();
+        assert!(
+            matches!(&err, Error::LengthMismatch { column: c, expected: 2, actual: n } if c == column && *n == actual),
+            "{err}"
+        );
+        #[cfg(feature = "parquet")]
+        {
+            let parquet = dir.path().join("cal.parquet");
+            let err = h.write_parquet(&table, &parquet).unwrap_err();
+            assert!(matches!(&err, Error::LengthMismatch { .. }), "{err}");
+            assert!(!parquet.exists());
+        }
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "left as it was\n");
+    // the matching holdout replaces the file whole; in days (the options' default unit): a is
+    // 4 days old at the calibration end, b 3, and the holdout runs to the last day, 2024-01-09
+    holdout.write_csv(&table, &path).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "customer_id,frequency_cal,recency_cal,T_cal,monetary_value_cal,frequency_holdout,\
+         monetary_value_holdout,duration_holdout\na,0,0,4,0,1,2,4\nb,0,0,3,0,0,0,4\n"
     );
-    assert!(!path.exists());
 }

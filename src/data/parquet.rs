@@ -93,7 +93,8 @@ pub fn summarize_parquet_detailed(
 impl TransactionTable {
     /// Parses a Parquet log (columns as [`summarize_parquet`] reads them) into a transaction
     /// table: every row, validated as the summariser validates it, errors naming the 1-based
-    /// row, the column and the value. The summary of the table is what
+    /// row (data rows: a text log's line numbers count its header), the column and the value.
+    /// The summary of the table is what
     /// [`summarize_parquet_detailed`] gives on the same file.
     ///
     /// ```

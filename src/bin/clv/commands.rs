@@ -21,14 +21,15 @@ use crate::progress::Progress;
 #[derive(Debug, Args)]
 pub struct SummarizeArgs {
     /// Transaction log (CSV, or whitespace-separated with `--separator whitespace`, or Parquet
-    /// for a name ending in .parquet): one row per order with a customer id, a date and
+    /// for a name ending in .parquet, where the separator and header options do not apply and
+    /// errors count data rows from 1): one row per order with a customer id, a date and
     /// optionally an amount.
     pub transactions: PathBuf,
     /// Output RFM CSV, or Parquet for a name ending in .parquet (lifetimes' columns
     /// customer_id, frequency, recency, T[, monetary_value]; with --calibration-end:
     /// frequency_cal, recency_cal, T_cal[, monetary_value_cal], frequency_holdout[,
     /// monetary_value_holdout], duration_holdout).
-    #[arg(short, long, value_name = "RFM.csv")]
+    #[arg(short, long, value_name = "RFM")]
     pub output: PathBuf,
     #[command(flatten)]
     pub log: LogArgs,

@@ -131,19 +131,27 @@ pub struct Indicators {
     pub aov: Option<AovByTenure>,
 }
 
-/// The log's orders for the indicators: with amounts when `amount_column` is given.
+/// The orders of the log at `path` for the indicators (a Parquet log for a `.parquet` path,
+/// with the `parquet` feature, else text): with amounts when `amount_column` is given.
 pub fn read_orders(
-    bytes: &[u8],
+    path: &Path,
     layout: &TransactionLogOptions,
     amount_column: Option<&str>,
     observation_end: Option<NaiveDate>,
-    name: &str,
 ) -> Result<OrderLog, Failure> {
     let mut options = layout.clone();
     if let Some(col) = amount_column {
         options = options.amount(crate::args::column(col));
     }
-    OrderLog::read(bytes, &options, observation_end).context(format!("reading {name}"))
+    let context = format!("reading {}", path.display());
+    crate::paths::parquet_supported(path)?;
+    #[cfg(feature = "parquet")]
+    if crate::paths::is_parquet(path) {
+        let table = TransactionTable::from_parquet_path(path, &options).context(&context)?;
+        return OrderLog::from_table(&table, observation_end).context(context);
+    }
+    let bytes = std::fs::read(path).context(&context)?;
+    OrderLog::read(&bytes[..], &options, observation_end).context(context)
 }
 
 /// Computes the indicators of the customers of `scores`; `groups` are the cohorts (or

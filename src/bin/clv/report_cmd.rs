@@ -37,7 +37,8 @@ const CDNOW_SAMPLE: &[u8] = include_bytes!("../../../data/CDNOW_sample.txt");
 /// `clv report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Transaction log (see `clv summarize --help` for its options). Without it, the CDNOW
+    /// Transaction log, text or (a name ending in .parquet) Parquet; see `clv summarize --help`
+    /// for its options. Without it, the CDNOW
     /// sample embedded in the binary: 2,357 customers first seen in Q1 1997, calibration to
     /// 1997-09-30 (39 weeks), holdout to 1998-06-30; its layout options are then fixed.
     pub transactions: Option<PathBuf>,

@@ -73,7 +73,8 @@ pub struct SegmentArgs {
     pub attributes: Option<PathBuf>,
     /// Transaction log of the scored customers: without --by, groups them by month (or
     /// --cohort quarter) of first purchase; always adds the repeat rates within --repeat-days
-    /// of the first purchase. Layout options below.
+    /// of the first purchase. Layout options below; a name ending in .parquet is read as a
+    /// Parquet log.
     #[arg(long, value_name = "LOG")]
     pub transactions: Option<PathBuf>,
     /// Last day of the log to use (YYYY-MM-DD); default: its latest transaction. A repeat
@@ -134,14 +135,11 @@ fn compute(a: &SegmentArgs, scores: &ValueTable, progress: &Progress) -> Result<
     let orders = match &a.transactions {
         Some(path) => {
             progress.step(format!("reading {}", path.display()));
-            let bytes = std::fs::read(path).context(format!("reading {}", path.display()))?;
-            let name = path.display().to_string();
             Some(read_orders(
-                &bytes,
+                path,
                 &a.layout.options()?,
                 a.indicators.amount_column.as_deref(),
                 a.observation_end,
-                &name,
             )?)
         }
         None => None,

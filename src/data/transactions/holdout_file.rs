@@ -34,7 +34,11 @@ impl Holdout {
     pub fn columns(&self, calibration: &CustomerTable) -> Result<Vec<(&'static str, Array1<f64>)>> {
         let n = calibration.len();
         let mut checked = vec![("frequency_holdout", self.purchases.len())];
-        checked.extend(self.spend.as_ref().map(|s| ("holdout spend", s.len())));
+        checked.extend(
+            self.spend
+                .as_ref()
+                .map(|s| ("monetary_value_holdout", s.len())),
+        );
         if let Some(&(column, actual)) = checked.iter().find(|(_, len)| *len != n) {
             return Err(Error::LengthMismatch {
                 column: column.into(),

@@ -13,9 +13,10 @@ use super::summarizer::{period_i32, ColumnLabels, Summarizer, REFUND_REFUSED};
 use super::{LogOrder, LogRecord, RefundPolicy, Summary, TransactionLogOptions};
 use crate::error::{Error, Result};
 
-/// Every line of a text log, parsed once into columns (customer number, time in seconds
-/// since the epoch, amount, line of the file), in file order, with the options it was read
-/// with.
+/// Every line of a text log (or row of a Parquet log,
+/// `TransactionTable::from_parquet_path` with the `parquet` feature), parsed once into columns
+/// (customer number, time in seconds since the epoch, amount, line of the file or row), in
+/// file order, with the options it was read with.
 ///
 /// [`summary`](Self::summary) gives exactly what [`summarize_csv_reader`](super::summarize_csv_reader)
 /// gives on the same text (a log out of time order included), and
