@@ -389,11 +389,10 @@ struct SpendData {
     /// Per distinct x: total weight and weighted sum of ln(mbar).
     weight_of_x: Vec<f64>,
     ln_spend_of_x: Vec<f64>,
-    /// Rows with their total repeat spend `x mbar` and weight, grouped by x.
+    /// Rows with their total repeat spend `x mbar` and weight, grouped by x; no weights when
+    /// every weight is 1 (a table without weights): then the logs go through [`LnSum`].
     total_spend: Vec<f64>,
-    weight: Vec<f64>,
-    /// Whether every weight is 1 (a table without weights), for [`LnSum`].
-    unit_weights: bool,
+    weight: Option<Vec<f64>>,
     /// Number of rows (in the pieces: the columns may have places between them that are not).
     rows: usize,
     /// Pieces of at most [`SPEND_CHUNK`] rows within one x group: (group, first row, end):
@@ -429,7 +428,8 @@ struct SortedRows {
     x: Vec<f64>,
     pieces: Vec<(usize, usize, usize)>,
     total_spend: Vec<f64>,
-    weight: Vec<f64>,
+    /// `None` when every weight is 1: no column written, read or paged in.
+    weight: Option<Vec<f64>>,
     /// Per group, `sum w ln(mbar)`, when computed while sorting.
     ln_spend_of_x: Option<Vec<f64>>,
 }
@@ -491,7 +491,9 @@ impl SortedRows {
             .map(|c| c.iter().map(|&n| n as usize).sum::<usize>() + 1)
             .collect();
         let total: usize = sizes.iter().sum();
-        let (mut total_spend, mut weight) = (vec![0.0; total], vec![0.0; total]);
+        let unit = w.is_none_or(|w| w.iter().all(|&v| v == 1.0));
+        let mut total_spend = vec![0.0; total];
+        let mut weight = if unit { Vec::new() } else { vec![0.0; total] };
         let mut pieces = Vec::new();
         let mut stretches = Vec::with_capacity(parts.len());
         let (mut ts, mut ws) = (&mut total_spend[..], &mut weight[..]);
@@ -509,7 +511,7 @@ impl SortedRows {
             }
             next[DIRECT_X] = at;
             let (t, rest_t) = std::mem::take(&mut ts).split_at_mut(size);
-            let (w, rest_w) = std::mem::take(&mut ws).split_at_mut(size);
+            let (w, rest_w) = std::mem::take(&mut ws).split_at_mut(if unit { 0 } else { size });
             (ts, ws) = (rest_t, rest_w);
             stretches.push((next, t, w));
             first += size;
@@ -518,7 +520,6 @@ impl SortedRows {
         let k = xs.len();
         group_of[..].iter_mut().for_each(|g| *g = (*g).min(k));
         group_of.push(k);
-        let unit = w.is_none_or(|w| w.iter().all(|&v| v == 1.0));
         // per part, the sums of ln(mbar) of each group: the log of a product for unit weights
         let ln_sums: Vec<Option<Vec<f64>>> = stretches
             .into_par_iter()
@@ -530,13 +531,13 @@ impl SortedRows {
                     let u = [DIRECT_X, x[i] as usize][keep];
                     let to = next[u];
                     t[to] = m[i] * x[i];
-                    let wi = w.map_or(1.0, |w| w[i]);
-                    weight[to] = wi;
                     next[u] += keep;
-                    if unit {
-                        logs[group_of[u]].add([1.0, m[i]][keep]);
-                    } else {
-                        plain[group_of[u]] += wi * m[i].ln();
+                    match w {
+                        Some(w) if !unit => {
+                            weight[to] = w[i];
+                            plain[group_of[u]] += w[i] * m[i].ln();
+                        }
+                        _ => logs[group_of[u]].add([1.0, m[i]][keep]),
                     }
                 }
                 if unit {
@@ -556,7 +557,7 @@ impl SortedRows {
             x: xs,
             pieces,
             total_spend,
-            weight,
+            weight: (!unit).then_some(weight),
             ln_spend_of_x,
         })
     }
@@ -589,11 +590,12 @@ impl SortedRows {
         for g in 0..k {
             push_pieces(&mut pieces, g, start[g], start[g + 1]);
         }
+        let unit = weight.iter().all(|&v| v == 1.0);
         SortedRows {
             x: distinct,
             pieces,
             total_spend,
-            weight,
+            weight: (!unit).then_some(weight),
             ln_spend_of_x: Some(ln_spend_of_x),
         }
     }
@@ -649,21 +651,22 @@ impl SpendData {
         }
         let k = x.len();
         let rows = pieces.iter().map(|&(_, a, b)| b - a).sum();
-        let unit_weights = pieces
-            .iter()
-            .all(|&(_, a, b)| weight[a..b].iter().all(|&w| w == 1.0));
         // sums of w (and, when sorting did not, of w ln(mbar)) per x, the pieces in order
         let mut weight_of_x = vec![0.0; k];
         let mut ln_spend = vec![0.0; k];
         for &(g, a, b) in &pieces {
-            let (t, w) = (&total_spend[a..b], &weight[a..b]);
-            weight_of_x[g] += w.iter().sum::<f64>();
+            let t = &total_spend[a..b];
+            let w = |j: usize| weight.as_ref().map_or(1.0, |w| w[a + j]);
+            weight_of_x[g] += match &weight {
+                Some(w) => w[a..b].iter().sum::<f64>(),
+                None => (b - a) as f64,
+            };
             if ln_spend_of_x.is_none() {
                 let ln_x = x[g].ln();
                 ln_spend[g] += t
                     .iter()
-                    .zip(w)
-                    .map(|(&t, &w)| w * (t.ln() - ln_x))
+                    .enumerate()
+                    .map(|(j, &t)| w(j) * (t.ln() - ln_x))
                     .sum::<f64>();
             }
         }
@@ -675,7 +678,6 @@ impl SpendData {
             ln_spend_of_x,
             total_spend,
             weight,
-            unit_weights,
             rows,
             pieces,
         })
@@ -699,7 +701,7 @@ impl SpendData {
             for i in (a.next_multiple_of(stride)..b).step_by(stride) {
                 x.push(self.x[g]);
                 m.push(self.total_spend[i] / self.x[g]);
-                w.push(self.weight[i]);
+                w.push(self.weight.as_ref().map_or(1.0, |w| w[i]));
             }
         }
         let sample = SpendData::from_rows(&x, &m, &w);
@@ -716,22 +718,33 @@ impl SpendData {
     /// of their product ([`LnSum`]), one log per piece instead of one per row.
     fn row_sums(&self, gamma: f64, second: bool) -> Vec<[f64; 3]> {
         let piece_sum = |&(_, a, b): &(usize, usize, usize)| {
-            let (ys, ws) = (&self.total_spend[a..b], &self.weight[a..b]);
+            let ys = &self.total_spend[a..b];
             let mut acc = [0.0f64; 3];
-            let mut ln = LnSum::new();
+            let Some(weight) = &self.weight else {
+                let mut ln = LnSum::new();
+                for &y in ys {
+                    let d = gamma + y;
+                    let inv = 1.0 / d;
+                    ln.add(d);
+                    acc[1] += inv;
+                    if second {
+                        acc[2] += inv * inv;
+                    }
+                }
+                acc[0] = ln
+                    .value()
+                    .unwrap_or_else(|| ys.iter().map(|&y| (gamma + y).ln()).sum());
+                return acc;
+            };
+            let ws = &weight[a..b];
             for (&y, &w) in ys.iter().zip(ws) {
-                let d = gamma + y;
-                let inv = 1.0 / d;
-                ln.add(d);
+                let inv = 1.0 / (gamma + y);
                 acc[1] += w * inv;
                 if second {
                     acc[2] += w * inv * inv;
                 }
             }
-            acc[0] = match ln.value() {
-                Some(v) if self.unit_weights => v,
-                _ => ys.iter().zip(ws).map(|(&y, &w)| w * (gamma + y).ln()).sum(),
-            };
+            acc[0] = ys.iter().zip(ws).map(|(&y, &w)| w * (gamma + y).ln()).sum();
             acc
         };
         let partial: Vec<[f64; 3]> = if self.rows <= SPEND_CHUNK {
@@ -1013,7 +1026,15 @@ mod tests {
                 SpendData::from_sorted(SortedRows::by_counting(&x, &m, w).unwrap()).unwrap();
             let hashed = SpendData::from_sorted(SortedRows::by_hashing(&kx, &km, &kw)).unwrap();
             assert_eq!((counted.rows, hashed.rows), (kept.len(), kept.len()));
-            assert_eq!(counted.unit_weights, w.is_none());
+            // unit weights are not stored, by either grouping
+            assert_eq!(counted.weight.is_none(), w.is_none());
+            assert_eq!(hashed.weight.is_none(), w.is_none());
+            if w.is_none() {
+                // given as a column of ones: not stored either
+                let ones = vec![1.0; n];
+                let sorted = SortedRows::by_counting(&x, &m, Some(&ones)).unwrap();
+                assert!(sorted.weight.is_none());
+            }
             let direct: f64 = kept
                 .iter()
                 .map(|&i| {
