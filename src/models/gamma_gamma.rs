@@ -430,7 +430,8 @@ struct SortedRows {
     total_spend: Vec<f64>,
     /// `None` when every weight is 1: no column written, read or paged in.
     weight: Option<Vec<f64>>,
-    /// Per group, `sum w ln(mbar)`, when computed while sorting.
+    /// Per group, `sum w ln(mbar)`, when computed while sorting (rows with weights; for unit
+    /// weights it is taken from the sorted total spends, [`ln_mean_spends`]).
     ln_spend_of_x: Option<Vec<f64>>,
 }
 
@@ -520,38 +521,34 @@ impl SortedRows {
         let k = xs.len();
         group_of[..].iter_mut().for_each(|g| *g = (*g).min(k));
         group_of.push(k);
-        // per part, the sums of ln(mbar) of each group: the log of a product for unit weights
-        let ln_sums: Vec<Option<Vec<f64>>> = stretches
+        // per part, with weights, the sums of w ln(mbar) of each group (unit weights: later,
+        // from the sorted total spends, [`SpendData::from_sorted`])
+        let ln_sums: Vec<Vec<f64>> = stretches
             .into_par_iter()
             .zip(&parts)
             .map(|((mut next, t, weight), &(a, b))| {
-                let (mut logs, mut plain) = (vec![LnSum::new(); k + 1], vec![0.0; k + 1]);
+                let mut plain = vec![0.0; if unit { 0 } else { k + 1 }];
                 for i in a..b {
                     let keep = usize::from(kept(i));
                     let u = [DIRECT_X, x[i] as usize][keep];
                     let to = next[u];
                     t[to] = m[i] * x[i];
                     next[u] += keep;
-                    match w {
-                        Some(w) if !unit => {
-                            weight[to] = w[i];
-                            plain[group_of[u]] += w[i] * m[i].ln();
-                        }
-                        _ => logs[group_of[u]].add([1.0, m[i]][keep]),
+                    if let (Some(w), false) = (w, unit) {
+                        weight[to] = w[i];
+                        plain[group_of[u]] += w[i] * m[i].ln();
                     }
                 }
-                if unit {
-                    logs[..k].iter().map(LnSum::value).collect()
-                } else {
-                    plain.truncate(k);
-                    Some(plain)
-                }
+                plain.truncate(k);
+                plain
             })
             .collect();
-        // the parts' sums added in order; from the total spends if a mean spend is subnormal
-        let ln_spend_of_x = ln_sums.into_iter().try_fold(vec![0.0; k], |mut acc, part| {
-            acc.iter_mut().zip(part?).for_each(|(a, s)| *a += s);
-            Some(acc)
+        // the parts' sums added in order
+        let ln_spend_of_x = (!unit).then(|| {
+            ln_sums.into_iter().fold(vec![0.0; k], |mut acc, part| {
+                acc.iter_mut().zip(part).for_each(|(a, s)| *a += s);
+                acc
+            })
         });
         Some(SortedRows {
             x: xs,
@@ -653,24 +650,14 @@ impl SpendData {
         let rows = pieces.iter().map(|&(_, a, b)| b - a).sum();
         // sums of w (and, when sorting did not, of w ln(mbar)) per x, the pieces in order
         let mut weight_of_x = vec![0.0; k];
-        let mut ln_spend = vec![0.0; k];
         for &(g, a, b) in &pieces {
-            let t = &total_spend[a..b];
-            let w = |j: usize| weight.as_ref().map_or(1.0, |w| w[a + j]);
             weight_of_x[g] += match &weight {
                 Some(w) => w[a..b].iter().sum::<f64>(),
                 None => (b - a) as f64,
             };
-            if ln_spend_of_x.is_none() {
-                let ln_x = x[g].ln();
-                ln_spend[g] += t
-                    .iter()
-                    .enumerate()
-                    .map(|(j, &t)| w(j) * (t.ln() - ln_x))
-                    .sum::<f64>();
-            }
         }
-        let ln_spend_of_x = ln_spend_of_x.unwrap_or(ln_spend);
+        let ln_spend_of_x = ln_spend_of_x
+            .unwrap_or_else(|| ln_mean_spends(&x, &pieces, &total_spend, weight.as_deref()));
         Ok(SpendData {
             total: weight_of_x.iter().sum(),
             x,
@@ -798,6 +785,37 @@ impl SpendData {
         }
         ll
     }
+}
+
+/// Per distinct x, the sum over its rows of `w ln(mbar)`, from the rows' total spends
+/// `y = x mbar` as `ln(y) - ln(x)`. Pieces in parallel, added in order; the logs of a piece of
+/// unit weights as the log of their product ([`LnSum`]), each log on its own otherwise (or when
+/// a total spend is subnormal).
+fn ln_mean_spends(
+    x: &[f64],
+    pieces: &[(usize, usize, usize)],
+    total_spend: &[f64],
+    weight: Option<&[f64]>,
+) -> Vec<f64> {
+    let piece_sum = |&(g, a, b): &(usize, usize, usize)| {
+        let (t, ln_x) = (&total_spend[a..b], x[g].ln());
+        if let Some(w) = weight {
+            let w = &w[a..b];
+            return t.iter().zip(w).map(|(&t, &w)| w * (t.ln() - ln_x)).sum();
+        }
+        let mut ln = LnSum::new();
+        t.iter().for_each(|&t| ln.add(t));
+        let ln_t = ln
+            .value()
+            .unwrap_or_else(|| t.iter().map(|&t| t.ln()).sum());
+        ln_t - (b - a) as f64 * ln_x
+    };
+    let sums: Vec<f64> = pieces.par_iter().map(piece_sum).collect();
+    let mut out = vec![0.0; x.len()];
+    for (&(g, _, _), s) in pieces.iter().zip(sums) {
+        out[g] += s;
+    }
+    out
 }
 
 impl LogLikelihood for SpendData {
@@ -1083,7 +1101,7 @@ mod tests {
         let hashed = SpendData::from_table(&table).unwrap();
         assert_eq!((hashed.x.clone(), hashed.rows), (vec![2.0, 5000.0], 2));
         approx::assert_relative_eq!(hashed.ln_spend_of_x[1], 30f64.ln(), max_relative = 1e-12);
-        // a subnormal mean spend: its log is taken from the total spends
+        // a subnormal mean spend: the log of a product gives way to one log per total spend
         let tiny = SpendData::from_columns(&[1.0, 2.0], &[1e-310, 3.0], &[1.0; 2]).unwrap();
         assert!(SortedRows::by_counting(&[1.0, 2.0], &[1e-310, 3.0], None)
             .unwrap()
