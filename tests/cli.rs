@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 mod common;
-use common::{clv, fails_with, ok, stderr, stdout};
+use common::{clv, fails_with, ok, simulated_log, stderr, stdout};
 
 fn data(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -470,22 +470,7 @@ fn report_on_the_embedded_cdnow_sample() {
 #[test]
 fn report_on_a_log_and_on_a_bad_log() {
     let dir = tempfile::tempdir().unwrap();
-    // 400 simulated customers acquired over 10 weeks from 2024-01-01, observed to 2024-05-20.
-    ok(&clv(
-        &[
-            "simulate",
-            "--customers",
-            "400",
-            "--transactions",
-            "-o",
-            "log.csv",
-            "--max-age",
-            "20w",
-            "--min-age",
-            "10w",
-        ],
-        dir.path(),
-    ));
+    simulated_log(dir.path());
     let o = clv(
         &[
             "report",

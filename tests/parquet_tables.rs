@@ -14,7 +14,7 @@ use clv::value::{value_table, ClvConfig, ValueTable};
 use clv::{CustomerTable, RfmCsvOptions, TimeUnit};
 
 mod common;
-use common::{clv, ok};
+use common::{clv, ok, simulated_log};
 
 fn data(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -290,21 +290,7 @@ fn log_as_parquet(dir: &Path) {
 #[test]
 fn summarize_report_and_segment_read_a_parquet_log_and_write_a_parquet_holdout_table() {
     let dir = tempfile::tempdir().unwrap();
-    ok(&clv(
-        &[
-            "simulate",
-            "--customers",
-            "400",
-            "--transactions",
-            "-o",
-            "log.csv",
-            "--max-age",
-            "20w",
-            "--min-age",
-            "10w",
-        ],
-        dir.path(),
-    ));
+    simulated_log(dir.path());
     log_as_parquet(dir.path());
     let split = [
         "--amount-column",

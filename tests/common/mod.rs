@@ -49,3 +49,23 @@ pub fn fails_with(o: &Output, needles: &[&str]) {
         assert!(err.contains(n), "stderr lacks {n:?}: {err}");
     }
 }
+
+/// `clv simulate` writes `dir/log.csv`: the transactions of 400 customers acquired over 10
+/// weeks from 2024-01-01 and observed to 2024-05-20 (columns customer_id, date, amount).
+pub fn simulated_log(dir: &Path) {
+    ok(&clv(
+        &[
+            "simulate",
+            "--customers",
+            "400",
+            "--transactions",
+            "-o",
+            "log.csv",
+            "--max-age",
+            "20w",
+            "--min-age",
+            "10w",
+        ],
+        dir,
+    ));
+}
