@@ -702,6 +702,15 @@ impl RfmRows {
     }
 }
 
+/// The values of a column as a slice, copied only when they are not contiguous (a column given
+/// to [`CustomerTable::new`] may have any stride).
+pub(crate) fn contiguous<'a>(c: &'a ArrayView1<'_, f64>) -> std::borrow::Cow<'a, [f64]> {
+    match c.as_slice() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(c.to_vec()),
+    }
+}
+
 /// Checks that no id occurs twice; the error names the first repeat in row order (1-based rows
 /// of the id's first occurrence and of its repeat), as a row-by-row check would.
 ///

@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use statrs::function::gamma::{digamma, ln_gamma};
 
 use crate::data::group::index_unique;
+use crate::data::rfm::contiguous;
 use crate::data::CustomerTable;
 use crate::error::{Error, Result};
 use crate::models::SpendMoments;
@@ -355,14 +356,6 @@ impl GammaGamma {
         let data = SpendData::from_table(table)?;
         let mut g = [0.0; 3];
         Ok(data.value_and_gradient(&[self.p, self.q, self.gamma], &mut g))
-    }
-}
-
-/// The values of a column as a slice, copied only when they are not contiguous.
-fn contiguous<'a>(c: &'a ArrayView1<'_, f64>) -> std::borrow::Cow<'a, [f64]> {
-    match c.as_slice() {
-        Some(s) => std::borrow::Cow::Borrowed(s),
-        None => std::borrow::Cow::Owned(c.to_vec()),
     }
 }
 

@@ -30,15 +30,6 @@ fn has_second(x: f64, d: f64) -> bool {
     x + d > 0.0
 }
 
-/// `1 / (1 + exp(z))` without overflow: `e / (1 + e)` with `e = exp(-z)` for positive z. One
-/// exp of `-|z|` and a select rather than a branch on the sign, which varies from row to row.
-#[inline]
-pub(super) fn logistic_of_neg(z: f64) -> f64 {
-    let e = (-z.abs()).exp();
-    let numerator = if z > 0.0 { e } else { 1.0 };
-    numerator / (1.0 + e)
-}
-
 /// The parts of the likelihood that depend on x only (and the parameters), with their
 /// derivatives: computed once per unique frequency.
 #[derive(Clone, Copy)]

@@ -32,16 +32,18 @@ use serde::{Deserialize, Serialize};
 use statrs::function::gamma::ln_gamma;
 
 use crate::data::group::PairIndex;
+use crate::data::rfm::contiguous;
 use crate::data::{CompressedRfm, CustomerTable, Rfm};
 use crate::error::{Error, Result};
 use crate::models::{
     plain_horizon, Dropout, FitPurchaseModel, Latent, PurchaseModel, SimulatePurchases,
 };
 use crate::optim::LogLikelihood;
+use crate::special::{logistic_of_neg, one_over_one_plus_exp};
 use crate::time::{Duration, TimeUnit};
 pub use kernel::bgnbd_expected_alive;
 pub use likelihood::BetaGeoData;
-use likelihood::{logistic_of_neg, row_log_likelihood, Params, XTerms};
+use likelihood::{row_log_likelihood, Params, XTerms};
 
 /// Which member of the BG/NBD family a [`BetaGeo`] is.
 pub trait Variant:
@@ -540,6 +542,7 @@ impl<V: Variant> BetaGeo<V> {
         let scale = table.unit().in_units_of(self.time_unit);
         let d = shift::<V>();
         let (x, tx, age) = (table.frequency(), table.recency(), table.age());
+        let (x, tx, age) = (contiguous(&x), contiguous(&tx), contiguous(&age));
         let ln_a = self.a.ln();
         let ln_ratio: Vec<f64> = (0..X_TABLE)
             .map(|x| ln_a - (self.b + x as f64 + d - 1.0).ln())
@@ -551,35 +554,43 @@ impl<V: Variant> BetaGeo<V> {
         } else {
             Vec::new()
         };
+        // whole numbers are looked up (through i64, one instruction from f64, where usize is
+        // several); a negative, fractional, large or NaN number is computed
         let ln_alpha_plus = |t: f64| {
-            let k = t as usize;
-            match ln_time.get(k) {
-                // saturating: a negative or NaN t gives k = 0, which `k as f64 == t` rejects
+            let k = t as i64;
+            match ln_time.get(k as usize) {
                 Some(&l) if k as f64 == t => l,
                 _ => (self.alpha + t * scale).ln(),
             }
         };
+        let ln_ratio_of = |x: f64| {
+            let k = x as i64;
+            match ln_ratio.get(k as usize) {
+                Some(&l) if k as f64 == x => l,
+                _ => ln_a - (self.b + x + d - 1.0).ln(),
+            }
+        };
         let mut out = vec![0.0; table.len()];
         out.par_chunks_mut(PREDICT_CHUNK)
-            .enumerate()
-            .for_each(|(chunk, rows)| {
-                let first = chunk * PREDICT_CHUNK;
-                for (k, v) in rows.iter_mut().enumerate() {
-                    let i = first + k;
-                    let xi = x[i];
+            .zip(x.par_chunks(PREDICT_CHUNK))
+            .zip(
+                tx.par_chunks(PREDICT_CHUNK)
+                    .zip(age.par_chunks(PREDICT_CHUNK)),
+            )
+            .for_each(|((rows, x), (tx, age))| {
+                // the log odds of each row first (table lookups), then the logistic of the
+                // whole chunk, branch-free and vectorised
+                for (((v, &xi), &ti), &ai) in rows.iter_mut().zip(x).zip(tx).zip(age) {
+                    let ln_odds =
+                        ln_ratio_of(xi) + (self.r + xi) * (ln_alpha_plus(ai) - ln_alpha_plus(ti));
+                    // no purchase and no drop-out at the start: alive, and logistic(-inf) = 1
                     *v = if xi + d == 0.0 {
-                        1.0
+                        f64::NEG_INFINITY
                     } else {
-                        let ratio = if xi < X_TABLE as f64 {
-                            ln_ratio[xi as usize]
-                        } else {
-                            ln_a - (self.b + xi + d - 1.0).ln()
-                        };
-                        let ln_odds =
-                            ratio + (self.r + xi) * (ln_alpha_plus(age[i]) - ln_alpha_plus(tx[i]));
-                        logistic_of_neg(ln_odds)
+                        ln_odds
                     };
                 }
+                one_over_one_plus_exp(rows);
             });
         out
     }
