@@ -140,7 +140,7 @@ impl PurchaseHistory {
     }
 
     /// The first and second purchase days of the customers of a log already parsed into a
-    /// [`TransactionTable`]: the same as [`from_transactions`](Self::from_transactions) with
+    /// [`TransactionTable`](crate::data::transactions::TransactionTable): the same as [`from_transactions`](Self::from_transactions) with
     /// every `(customer, day)` of the text, without parsing it again.
     ///
     /// ```

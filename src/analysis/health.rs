@@ -289,7 +289,7 @@ pub struct HealthRow {
     /// Mean score.
     pub mean: f64,
     /// Lower quartile, median and upper quartile (type 7 quantiles, see
-    /// [`quantile`](super::quantile)).
+    /// [`quantile`]).
     pub quartiles: [f64; 3],
     /// Customers scoring below 25, 25 to below 50, 50 to below 75, and 75 or more.
     pub bands: [usize; 4],

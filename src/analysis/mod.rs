@@ -7,7 +7,7 @@
 //! (`write_csv`, atomically).
 //!
 //! * [`segments`]: four value x risk segments with per-segment count, share of value, means;
-//! * [`rfm_scores`]: the classic 1-5 recency, frequency, monetary quintile scores;
+//! * [`rfm_scores`](mod@rfm_scores): the classic 1-5 recency, frequency, monetary quintile scores;
 //! * [`cohorts`]: groups by month or quarter of first purchase, or by an attribute column, with
 //!   30/60/90-day repeat rates and historical against predictive value;
 //! * [`cac`]: CLV to acquisition-cost ratio per group, its reading, and the affordable CAC;
@@ -174,7 +174,7 @@ impl<'a> ScoreView<'a> {
     }
 }
 
-/// RFM quintile scores ([`rfm_scores`]) of the customers of a value table.
+/// RFM quintile scores ([`rfm_scores()`]) of the customers of a value table.
 pub fn rfm_scores_of(table: &ValueTable) -> Result<RfmScores> {
     rfm_scores(
         &table.ids,

@@ -6,7 +6,7 @@
 //! * frequency x = number of periods with a purchase, minus one (the first);
 //!   recency t_x = last purchase period minus first; age T = observation end period minus
 //!   first purchase period; times are whole numbers of periods expressed in the chosen
-//!   [`TimeUnit`](crate::TimeUnit) (days in weeks = days / 7).
+//!   [`TimeUnit`] (days in weeks = days / 7).
 //! * monetary value = mean spend of the repeat purchase periods (the first period excluded);
 //!   0 for customers without a repeat purchase.
 //! * The observation end defaults to the latest transaction in the log. Transactions after it
@@ -25,11 +25,11 @@
 //! in memory ([`LogOrder`]).
 //!
 //! # Errors
-//! Every bad line is an [`Error::InvalidValue`](crate::Error::InvalidValue) whose `row` is the
+//! Every bad line is an [`Error::InvalidValue`] whose `row` is the
 //! physical line number in the file (the header, if any, is line 1) and whose value is the text
 //! as read: an unparseable date or amount, a missing id, date or amount, a negative amount
-//! (unless [`RefundPolicy::Net`]). An empty log is [`Error::Empty`](crate::Error::Empty), a header
-//! without a requested column [`Error::MissingColumn`](crate::Error::MissingColumn). No line is
+//! (unless [`RefundPolicy::Net`]). An empty log is [`Error::Empty`], a header
+//! without a requested column [`Error::MissingColumn`]. No line is
 //! skipped silently (blank lines are not data).
 //!
 //! ```

@@ -9,11 +9,11 @@
 //!    needs few terms (small `k tau`, moderate `tau`);
 //! 2. otherwise, when `a` is not close to 1, `2F1` through [`hyp2f1`] (its transformations
 //!    handle `tau -> inf`) and the division by `a - 1`;
-//! 3. for `a` within [`NEAR_ONE`] of 1 and many terms, route 1 if it stays affordable, else
+//! 3. for `a` within `NEAR_ONE` of 1 and many terms, route 1 if it stays affordable, else
 //!    polynomial interpolation in `a - 1` through nodes evaluated by route 2;
 //! 4. at extreme parameters (below 1e-6 or above 1e6, `tau` above 1e8, `k tau` above 1e9),
 //!    and wherever routes 1-3 fail or leave the bounds `0 <= K <= k tau`, adaptive quadrature
-//!    of the Beta mixture ([`beta_mixture_quadrature`]): slower (tens of microseconds) but
+//!    of the Beta mixture (`beta_mixture_quadrature`): slower (tens of microseconds) but
 //!    finite and accurate for every valid argument.
 
 use crate::error::{Error, Result};

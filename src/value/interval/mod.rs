@@ -5,7 +5,7 @@
 //!
 //! * **process**: the customer's own randomness given the parameters, the conditional
 //!   distribution of her purchases in the horizon
-//!   ([`PurchaseModel::conditional_pmf`](crate::models::PurchaseModel::conditional_pmf)) and the
+//!   ([`PurchaseModel::conditional_pmf`]) and the
 //!   moments of her future spend ([`SpendModel::spend_moments`]);
 //! * **parameters**: the fitted covariance, on the log scale the fit works on, propagated by
 //!   the symmetric sigma points of the unscented transform: `2k` parameter vectors
