@@ -54,46 +54,147 @@ pub(crate) fn split_records(
     mut each: impl FnMut(usize, &Record<'_>) -> Result<()>,
 ) -> Result<()> {
     debug_assert!(!bytes.contains(&b'"'));
+    let mut lines = Lines {
+        row: 0,
+        skip: skip_first,
+        fields,
+    };
     let mut ends = Vec::with_capacity(fields);
-    let (mut pos, mut row, mut skip) = (0, 0, skip_first);
-    while pos < bytes.len() {
-        ends.clear();
-        let line = line_fields(&bytes[pos..], delimiter, &mut ends);
-        pos += line.len() + 1;
-        if line.is_empty() {
-            continue;
+    let mut start = 0;
+    for p in Separators::new(bytes, delimiter) {
+        ends.push(p - start);
+        if bytes[p] != delimiter {
+            lines.take(&bytes[start..p], &ends, &mut each)?;
+            start = p + 1;
+            ends.clear();
         }
-        if std::mem::take(&mut skip) {
-            continue;
-        }
-        row += 1;
-        if ends.len() != fields {
-            return Err(Error::invalid_value(
-                row,
-                "record",
-                fields,
-                "unequal record lengths",
-            ));
-        }
-        each(row, &Record::Split { line, ends: &ends })?;
+    }
+    if start < bytes.len() {
+        ends.push(bytes.len() - start);
+        lines.take(&bytes[start..], &ends, &mut each)?;
     }
     Ok(())
 }
 
-/// The line at the start of `bytes` (up to the first `\n` or `\r`, or the end), with the end
-/// of each of its fields pushed onto `ends`.
-#[inline]
-fn line_fields<'a>(bytes: &'a [u8], delimiter: u8, ends: &mut Vec<usize>) -> &'a [u8] {
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == delimiter {
-            ends.push(i);
-        } else if b == b'\n' || b == b'\r' {
-            ends.push(i);
-            return &bytes[..i];
+/// What [`split_records`] knows of the lines it has split.
+struct Lines {
+    /// Records passed on so far.
+    row: usize,
+    /// Whether the next non-empty line is the header, to skip.
+    skip: bool,
+    /// Fields a record must have.
+    fields: usize,
+}
+
+impl Lines {
+    /// Passes `line`, whose fields end at `ends`, to `each` as a record, unless it is empty
+    /// or the header.
+    #[inline]
+    fn take(
+        &mut self,
+        line: &[u8],
+        ends: &[usize],
+        each: &mut impl FnMut(usize, &Record<'_>) -> Result<()>,
+    ) -> Result<()> {
+        if line.is_empty() || std::mem::take(&mut self.skip) {
+            return Ok(());
+        }
+        self.row += 1;
+        if ends.len() != self.fields {
+            return Err(Error::invalid_value(
+                self.row,
+                "record",
+                self.fields,
+                "unequal record lengths",
+            ));
+        }
+        each(self.row, &Record::Split { line, ends })
+    }
+}
+
+/// The positions of the delimiter, `\n` and `\r` in some bytes, in order. They are found 64
+/// bytes at a time as a bit mask, so that splitting branches once per field instead of once
+/// per byte.
+///
+/// Hand-written because a measurement showed it wins: splitting byte by byte was a sixth of
+/// the time of reading the scale example's 1M-customer file (a mispredicted branch at every
+/// field's end), and `memchr::memchr3_iter`, built for rare matches, searches again from
+/// each match.
+struct Separators<'a> {
+    bytes: &'a [u8],
+    delimiter: u8,
+    /// Start of the block of `mask`.
+    block: usize,
+    /// The separators of the block not yet given, bit `i` for byte `block + i`.
+    mask: u64,
+}
+
+impl<'a> Separators<'a> {
+    fn new(bytes: &'a [u8], delimiter: u8) -> Self {
+        Separators {
+            bytes,
+            delimiter,
+            block: 0,
+            mask: block_mask(bytes, delimiter),
         }
     }
-    ends.push(bytes.len());
-    bytes
+}
+
+impl Iterator for Separators<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            self.block += 64;
+            if self.block >= self.bytes.len() {
+                return None;
+            }
+            self.mask = block_mask(&self.bytes[self.block..], self.delimiter);
+        }
+        let at = self.block + self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(at)
+    }
+}
+
+/// Bit `i` set when byte `i` of the first 64 bytes of `block` is `delimiter`, `\n` or `\r`.
+#[inline]
+fn block_mask(block: &[u8], delimiter: u8) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(full) = block.first_chunk::<64>() {
+        return sse2_mask(full, delimiter);
+    }
+    let block = &block[..block.len().min(64)];
+    block.iter().enumerate().fold(0, |mask, (i, &b)| {
+        mask | u64::from(b == delimiter || b == b'\n' || b == b'\r') << i
+    })
+}
+
+/// [`block_mask`] of 64 bytes, by SSE2 compares (part of every x86-64 processor).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn sse2_mask(block: &[u8; 64], delimiter: u8) -> u64 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let mut mask = 0;
+    // SAFETY: SSE2 is enabled on every x86-64 target, and each unaligned load reads 16 bytes
+    // of `block` (at 0, 16, 32 and 48 of its 64).
+    unsafe {
+        let d = _mm_set1_epi8(delimiter as i8);
+        let n = _mm_set1_epi8(b'\n' as i8);
+        let r = _mm_set1_epi8(b'\r' as i8);
+        for k in 0..4 {
+            let v = _mm_loadu_si128(block.as_ptr().add(16 * k).cast());
+            let hit = _mm_or_si128(
+                _mm_cmpeq_epi8(v, d),
+                _mm_or_si128(_mm_cmpeq_epi8(v, n), _mm_cmpeq_epi8(v, r)),
+            );
+            mask |= u64::from(_mm_movemask_epi8(hit) as u16) << (16 * k);
+        }
+    }
+    mask
 }
 
 #[cfg(test)]
@@ -117,15 +218,12 @@ mod tests {
     /// The records of `input` split by hand, header skipped, or `Err` at a record whose length
     /// differs from the header's.
     fn by_hand(input: &[u8], delimiter: u8) -> std::result::Result<Vec<Vec<Vec<u8>>>, ()> {
-        let mut header = Vec::new();
         let first = input
             .split(|&b| b == b'\n' || b == b'\r')
             .find(|l| !l.is_empty());
-        if let Some(first) = first {
-            line_fields(first, delimiter, &mut header);
-        }
+        let fields = first.map_or(0, |l| l.split(|&b| b == delimiter).count());
         let mut out = Vec::new();
-        split_records(input, delimiter, true, header.len(), |row, r| {
+        split_records(input, delimiter, true, fields, |row, r| {
             assert_eq!(row, out.len() + 1);
             out.push((0..r.len()).map(|i| r.get(i).unwrap().to_vec()).collect());
             assert!(r.get(r.len()).is_none());
@@ -175,7 +273,8 @@ mod tests {
             state = state
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1);
-            let len = (state >> 59) as usize + 1;
+            // a quarter of them up to 512 bytes, across the splitter's blocks of 64
+            let len = (state >> if compared % 8 == 0 { 55 } else { 59 }) as usize + 1;
             let mut input = Vec::with_capacity(len);
             let mut s = state;
             for _ in 0..len {
@@ -195,6 +294,47 @@ mod tests {
             }
         }
         assert_eq!(compared, 40_000);
+    }
+
+    #[test]
+    fn records_across_the_blocks_of_the_splitter_are_the_csv_readers() {
+        // 3-field records whose fields and line ends (of all kinds, with blank lines) fall at
+        // every offset of the 64-byte blocks, as lines of files that end with or without a
+        // line end
+        let mut input = b"id,x,note".to_vec();
+        for i in 0..600usize {
+            input.extend_from_slice(["\n", "\r\n", "\r", "\n\n"][i % 4].as_bytes());
+            let note = "z".repeat(i % 71);
+            input.extend_from_slice(format!("{i},{},{note}", i % 13).as_bytes());
+        }
+        for end in [&b""[..], b"\n", b"\r\n"] {
+            let mut input = input.clone();
+            input.extend_from_slice(end);
+            let records = by_hand(&input, b',').unwrap();
+            assert_eq!(records.len(), 600);
+            assert_eq!(Ok(records), by_csv_reader(&input, b','));
+        }
+    }
+
+    #[test]
+    fn block_masks_mark_the_separators_at_every_offset() {
+        let bytes: Vec<u8> = (0..200u32)
+            .map(|i| b"ab,;\n\r9 "[(i * i % 8) as usize])
+            .collect();
+        for start in 0..bytes.len() {
+            for delimiter in [b',', b';'] {
+                let block = &bytes[start..];
+                let expected = (0..block.len().min(64))
+                    .filter(|&i| [delimiter, b'\n', b'\r'].contains(&block[i]))
+                    .fold(0u64, |m, i| m | 1 << i);
+                assert_eq!(block_mask(block, delimiter), expected, "{start}");
+            }
+        }
+        let all: Vec<usize> = Separators::new(&bytes, b',').collect();
+        let expected: Vec<usize> = (0..bytes.len())
+            .filter(|&i| [b',', b'\n', b'\r'].contains(&bytes[i]))
+            .collect();
+        assert_eq!(all, expected);
     }
 
     #[test]
