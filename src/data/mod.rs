@@ -11,6 +11,7 @@ pub mod parquet;
 #[cfg(feature = "parquet")]
 pub mod parquet_tables;
 pub mod periods;
+pub(crate) mod places;
 pub mod retention;
 pub mod rfm;
 pub mod rfm_chunks;

@@ -8,118 +8,15 @@
 //! parsing, a row costs a probe of a hash map of the piece's distinct histories and, for a
 //! repeat customer, 24 bytes of spend.
 
-use crate::data::hash::FastMap;
+use rayon::prelude::*;
+
+use crate::data::places::{merge_runs, Places};
 use crate::data::rfm::{CustomerTable, RfmCsvOptions};
 use crate::data::rfm_record::{id_hash, shared_hashes, RfmLayout, RfmRecord};
 use crate::data::CompressedRfm;
 use crate::error::{Error, Result};
 use crate::io::CsvBytes;
 use crate::time::TimeUnit;
-
-/// The key of a history (x, t_x, T): the bit patterns of its numbers, -0 folded into 0 (as the
-/// grouping of a table folds it).
-type HistoryKey = (u64, u64, u64);
-
-/// The key of the history (x, t_x, T).
-#[inline]
-fn history_key(x: f64, t_x: f64, age: f64) -> HistoryKey {
-    (
-        (x + 0.0).to_bits(),
-        (t_x + 0.0).to_bits(),
-        (age + 0.0).to_bits(),
-    )
-}
-
-/// Bits of each whole number in a packed key.
-const PACKED_BITS: u32 = 21;
-
-/// The history (x, t_x, T) packed into one `u64` when its numbers are whole and below 2^21
-/// (whole-day or whole-week data), -0 as 0: a key of one word, hashed once, in a map whose
-/// entries are half as large.
-#[inline]
-fn packed_key(x: f64, t_x: f64, age: f64) -> Option<u64> {
-    const LIMIT: f64 = (1u64 << PACKED_BITS) as f64;
-    let whole = |v: f64| (0.0..LIMIT).contains(&v) && (v as u64) as f64 == v;
-    let key = x as u64 | (t_x as u64) << PACKED_BITS | (age as u64) << (2 * PACKED_BITS);
-    (whole(x) && whole(t_x) && whole(age)).then_some(key)
-}
-
-/// The places of distinct histories: by packed key when there is one, by bit patterns else.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Places {
-    packed: FastMap<u64, Seen>,
-    other: FastMap<HistoryKey, Seen>,
-}
-
-/// A history's place, and how many times it was met. The count shares the map's entry with the
-/// place, so that counting a row's history touches no memory beyond the probe: a separate
-/// column of weights costs a cache miss a row.
-#[derive(Debug, Clone, Copy)]
-struct Seen {
-    place: u32,
-    met: u32,
-}
-
-impl Places {
-    /// The places of the histories of `histories`, which are distinct.
-    pub(crate) fn of(histories: &CompressedRfm) -> Self {
-        let mut places = Places::default();
-        places.packed.reserve(histories.len());
-        for j in 0..histories.len() {
-            let h = (
-                histories.frequency[j],
-                histories.recency[j],
-                histories.age[j],
-            );
-            places.place(h.0, h.1, h.2, j as u32);
-        }
-        places
-    }
-
-    /// True when no history has a place.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.packed.is_empty() && self.other.is_empty()
-    }
-
-    /// The place of (x, t_x, T), which is `next` when the history is new; counts the meeting.
-    #[inline]
-    fn place(&mut self, x: f64, t_x: f64, age: f64, next: u32) -> u32 {
-        let new = Seen {
-            place: next,
-            met: 0,
-        };
-        let seen = match packed_key(x, t_x, age) {
-            Some(key) => self.packed.entry(key).or_insert(new),
-            None => self.other.entry(history_key(x, t_x, age)).or_insert(new),
-        };
-        seen.met = seen.met.saturating_add(1);
-        seen.place
-    }
-
-    /// Each history's place and the number of times it was met.
-    fn counts(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        let seen = self.packed.values().chain(self.other.values());
-        seen.map(|s| (s.place, s.met))
-    }
-}
-
-/// Adds the histories of `more` (distinct) to `to` (distinct, with its `places`): new ones at
-/// the end in their order, the weights of those met before summed.
-pub(crate) fn merge_histories(to: &mut CompressedRfm, places: &mut Places, more: &CompressedRfm) {
-    for j in 0..more.len() {
-        let (x, t_x, age) = (more.frequency[j], more.recency[j], more.age[j]);
-        let next = to.len() as u32;
-        let g = places.place(x, t_x, age, next);
-        if g == next {
-            to.frequency.push(x);
-            to.recency.push(t_x);
-            to.age.push(age);
-            to.weight.push(more.weight[j]);
-        } else {
-            to.weight[g as usize] += more.weight[j];
-        }
-    }
-}
 
 /// The sufficient data of the fits for a run of records (a chunk of a file, or a piece of a
 /// chunk).
@@ -226,25 +123,13 @@ impl DistinctRows {
     }
 
     /// Without weights, writes each history's count of records as its weight (the sum of its
-    /// records' unit weights, exactly). Called once, when all records are pushed and before
-    /// [`append`](Self::append) meets this run's histories again.
+    /// records' unit weights, exactly). Called once, when all records are pushed.
     fn settle_weights(&mut self) {
         if !self.weighted {
             for (place, met) in self.seen.counts() {
                 self.distinct.weight[place as usize] = f64::from(met);
             }
         }
-    }
-
-    /// Appends the records of `other`, which come after these (both settled).
-    pub(crate) fn append(&mut self, other: DistinctRows) {
-        merge_histories(&mut self.distinct, &mut self.seen, &other.distinct);
-        self.spend_frequency
-            .extend_from_slice(&other.spend_frequency);
-        self.spend_mean.extend_from_slice(&other.spend_mean);
-        self.spend_weight.extend_from_slice(&other.spend_weight);
-        self.without_spend += other.without_spend;
-        self.customers += other.customers;
     }
 }
 
@@ -306,17 +191,17 @@ impl Ids {
         self.last.push_str(id);
     }
 
-    /// Appends the ids of `other`, which come after these.
+    /// Appends the ids of `other`, which come after these, but not their hashes.
     fn append(&mut self, other: Ids) {
         if other.first.is_empty() {
             return;
         }
         if self.first.is_empty() {
-            *self = other;
-            return;
+            self.first = other.first;
+            self.increasing = other.increasing;
+        } else {
+            self.increasing &= other.increasing && shortlex_less(&self.last, &other.first);
         }
-        self.increasing &= other.increasing && shortlex_less(&self.last, &other.first);
-        self.hashes.extend_from_slice(&other.hashes);
         self.last = other.last;
     }
 }
@@ -327,17 +212,43 @@ fn shortlex_less(a: &str, b: &str) -> bool {
     (a.len(), a.as_bytes()) < (b.len(), b.as_bytes())
 }
 
-/// The pieces' records in order, and their ids.
-fn combine(pieces: Vec<Piece>, layout: &RfmLayout) -> (DistinctRows, Ids) {
-    let mut pieces = pieces.into_iter();
-    let Some(Piece { mut rows, mut ids }) = pieces.next() else {
-        return (Piece::new(0, layout).rows, Ids::default());
+/// The pieces' records in order, and their ids: their hashes only when they do not increase
+/// (an increase proves them distinct, and then the hashes are not copied).
+fn combine(mut pieces: Vec<Piece>, layout: &RfmLayout) -> (DistinctRows, Ids) {
+    pieces.par_iter_mut().for_each(|p| p.rows.settle_weights());
+    if pieces.len() <= 1 {
+        let Piece { rows, ids } = pieces.pop().unwrap_or_else(|| Piece::new(0, layout));
+        return (rows, ids);
+    }
+    let spends = pieces.iter().map(|p| p.rows.spend_mean.len()).sum();
+    let first = &pieces[0].rows;
+    let mut rows = DistinctRows::with_capacity(0, first.unit, first.weighted, first.has_spend);
+    rows.spend_frequency.reserve_exact(spends);
+    rows.spend_mean.reserve_exact(spends);
+    rows.spend_weight.reserve_exact(spends);
+    let (mut runs, mut hashes) = (Vec::new(), Vec::new());
+    let mut ids = Ids {
+        increasing: true,
+        ..Ids::default()
     };
-    rows.settle_weights();
-    for mut piece in pieces {
-        piece.rows.settle_weights();
-        rows.append(piece.rows);
-        ids.append(piece.ids);
+    for Piece {
+        rows: piece,
+        ids: mut piece_ids,
+    } in pieces
+    {
+        rows.spend_frequency
+            .extend_from_slice(&piece.spend_frequency);
+        rows.spend_mean.extend_from_slice(&piece.spend_mean);
+        rows.spend_weight.extend_from_slice(&piece.spend_weight);
+        rows.without_spend += piece.without_spend;
+        rows.customers += piece.customers;
+        runs.push(piece.distinct);
+        hashes.push(std::mem::take(&mut piece_ids.hashes));
+        ids.append(piece_ids);
+    }
+    rows.distinct = merge_runs(runs);
+    if !ids.increasing {
+        ids.hashes = hashes.concat();
     }
     (rows, ids)
 }
@@ -474,22 +385,12 @@ mod tests {
             (n, rows.customers, ids.increasing, ids.hashes.len())
         };
         let (pieces, customers, increasing, hashes) = layout_of(&csv(200, true, false));
-        assert!(pieces > 10 && customers == 200 && increasing && hashes == 200);
-        assert!(!layout_of(&csv(200, false, false)).2);
+        assert!(pieces > 10 && customers == 200 && increasing && hashes == 0);
+        let (_, _, increasing, hashes) = layout_of(&csv(200, false, false));
+        assert!(!increasing && hashes == 200);
         // increasing within every piece but not across two of them
         let restart = csv(200, true, false).replace("c150,", "c0x,");
         assert!(!layout_of(&restart).2);
-    }
-
-    #[test]
-    fn packed_keys_fold_negative_zero_and_refuse_fractions_and_large_numbers() {
-        assert_eq!(packed_key(-0.0, 0.0, 3.0), packed_key(0.0, 0.0, 3.0));
-        assert_eq!(packed_key(1.0, 2.0, 3.0), Some(1 | 2 << 21 | 3 << 42));
-        let max = ((1u64 << 21) - 1) as f64;
-        assert!(packed_key(max, max, max).is_some());
-        for bad in [0.5, -1.0, (1u64 << 21) as f64, f64::NAN, f64::INFINITY] {
-            assert_eq!(packed_key(1.0, bad, 2.0), None, "{bad}");
-        }
     }
 
     #[test]

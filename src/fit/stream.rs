@@ -4,8 +4,9 @@
 
 use std::io::Read;
 
+use crate::data::places::{merge_histories, Places};
 use crate::data::rfm_chunks::read_ahead;
-use crate::data::rfm_distinct::{merge_histories, DistinctRows, Places};
+use crate::data::rfm_distinct::DistinctRows;
 use crate::data::{CompressedRfm, CustomerTable, RfmChunks};
 use crate::error::{Error, Result};
 use crate::fit::{fit_kind, fit_purchase_model, FitOptions, Fitted};
