@@ -324,6 +324,34 @@ impl CsvBytes {
     }
 }
 
+/// An empty buffer with room for `capacity` bytes, for reading a chunk of a file into. On
+/// Linux its memory is advised to be backed by transparent huge pages (`madvise` with
+/// `MADV_HUGEPAGE`; ignored where they are off): reading the scale example's 1M-customer file
+/// into 4 kB pages faulted each of them in, one trap per 4 kB.
+pub(crate) fn chunk_buffer(capacity: usize) -> Vec<u8> {
+    let buf = Vec::with_capacity(capacity);
+    #[cfg(target_os = "linux")]
+    advise_huge_pages(buf.as_ptr(), buf.capacity());
+    buf
+}
+
+/// Advises the kernel to back the whole 2 MB pages within `len` bytes from `start` by huge
+/// pages. Advice only: a failure (huge pages off, an old kernel) changes nothing, so its
+/// result is not checked.
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(start: *const u8, len: usize) {
+    const HUGE: usize = 2 << 20;
+    let first = (start as usize).next_multiple_of(HUGE);
+    let end = (start as usize + len) / HUGE * HUGE;
+    if end > first {
+        // SAFETY: the range lies within an allocation of `len` bytes from `start` that the
+        // caller owns; the advice changes how its pages are backed, not what they hold.
+        unsafe {
+            libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_HUGEPAGE);
+        }
+    }
+}
+
 /// Number of lines of `bytes` (newlines, plus one for a last line without), an upper bound
 /// on the number of records when no field is quoted.
 fn lines(bytes: &[u8]) -> usize {
@@ -608,6 +636,15 @@ fn push_plain(out: &mut Vec<u8>, mantissa: &[u8], exponent: &[u8], exact_places:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunk_buffers_advised_to_huge_pages_hold_what_is_written() {
+        // 5 MB: at least one whole 2 MB page inside whatever alignment the allocator gives
+        let mut buf = chunk_buffer(5 << 20);
+        assert!(buf.is_empty() && buf.capacity() >= 5 << 20);
+        buf.extend((0..5 << 20).map(|i: usize| (i % 251) as u8));
+        assert!(buf.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8));
+    }
 
     #[test]
     fn failed_write_leaves_no_file() {

@@ -127,7 +127,7 @@ impl<R: Read> RfmChunks<R> {
 
     /// The next chunk's bytes, header first; `None` at the end of the input.
     fn next_bytes(&mut self) -> Result<Option<Vec<u8>>> {
-        let mut buf = Vec::with_capacity(self.header.len() + self.chunk_bytes + (64 << 10));
+        let mut buf = crate::io::chunk_buffer(self.header.len() + self.chunk_bytes + (64 << 10));
         buf.extend_from_slice(&self.header);
         let start = buf.len();
         buf.append(&mut self.carry);
