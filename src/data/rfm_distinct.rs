@@ -5,8 +5,9 @@
 //! Reading a table and then compressing it touches about 200 bytes of fresh memory a row
 //! (the parsed columns of each piece, their concatenation, the ids, the grouping keys), and on
 //! this machine the page faults of that memory cost as much as the parsing. Gathered while
-//! parsing, a row costs a probe of a hash map of the piece's distinct histories and, for a
-//! repeat customer, 24 bytes of spend.
+//! parsing, a row costs a probe of the piece's places of distinct histories
+//! ([`Places`]: a table by age for customers without repeat purchases, a hash map for the
+//! others) and, for a repeat customer, 24 bytes of spend.
 
 use rayon::prelude::*;
 
@@ -22,7 +23,8 @@ use crate::time::TimeUnit;
 /// chunk).
 #[derive(Debug)]
 pub(crate) struct DistinctRows {
-    /// Each distinct history's place in `distinct`.
+    /// Each distinct history's place in `distinct`, while records are pushed; empty in the
+    /// rows [`combine`] makes of several pieces (their merge keeps places of its own).
     seen: Places,
     /// The distinct histories in order of first appearance, weights summed in row order.
     pub(crate) distinct: CompressedRfm,
@@ -212,8 +214,9 @@ fn shortlex_less(a: &str, b: &str) -> bool {
     (a.len(), a.as_bytes()) < (b.len(), b.as_bytes())
 }
 
-/// The pieces' records in order, and their ids: their hashes only when they do not increase
-/// (an increase proves them distinct, and then the hashes are not copied).
+/// The pieces' records in order, and their ids. The hashes of several pieces are concatenated
+/// only when the ids do not increase (an increase proves them distinct, and the caller then
+/// never reads the hashes).
 fn combine(mut pieces: Vec<Piece>, layout: &RfmLayout) -> (DistinctRows, Ids) {
     pieces.par_iter_mut().for_each(|p| p.rows.settle_weights());
     if pieces.len() <= 1 {
